@@ -1,0 +1,1 @@
+"""Searching Pixabay's images and videos, cached and normalised."""
