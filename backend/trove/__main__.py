@@ -1,0 +1,5 @@
+import sys
+
+from trove.cli import main
+
+sys.exit(main())

@@ -1,0 +1,39 @@
+"""HTTP handlers for users and tokens."""
+
+from __future__ import annotations
+
+from sanic import Request
+
+from trove.accounts.emails import email_problems
+from trove.accounts.passwords import password_problems
+from trove.accounts.service import AccountsService, CurrentUser
+from trove.contract import Call, operation
+from trove.responses import json_response
+
+
+@operation("createUser", rules={"email": email_problems, "password": password_problems})
+async def create_user(request: Request, call: Call, accounts: AccountsService):
+    user = await accounts.register(call.body["email"], call.body["password"])
+    return json_response(
+        _user_body(user), status=201, headers={"Location": "/api/v1/users/me"}
+    )
+
+
+@operation("createToken")
+async def create_token(request: Request, call: Call, accounts: AccountsService):
+    token = await accounts.log_in(call.body["email"], call.body["password"])
+    body = {
+        "access_token": token.value,
+        "token_type": "Bearer",
+        "expires_in": token.expires_in,
+    }
+    return json_response(body, headers={"Cache-Control": "no-store"})
+
+
+@operation("getCurrentUser")
+async def get_current_user(request: Request, call: Call):
+    return json_response(_user_body(call.user))
+
+
+def _user_body(user: CurrentUser) -> dict:
+    return {"id": user.id, "email": user.email, "created_at": user.created_at}

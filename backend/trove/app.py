@@ -1,0 +1,116 @@
+"""Building the Sanic application: wiring only."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sanic import Request, Sanic
+from sanic.exceptions import NotFound as SanicNotFound
+from sanic.exceptions import SanicException
+from sanic.response import file as file_response
+from sanic_ext import Extend
+from tortoise.contrib.sanic import register_tortoise
+
+from trove import contract, db
+from trove.accounts import handlers as _accounts_handlers  # noqa: F401
+from trove.accounts.hashing import PasswordHasher
+from trove.accounts.service import AccountsService
+from trove.accounts.tokens import TokenSigner
+from trove.errors import TroveError
+from trove.favorites import handlers as _favorites_handlers  # noqa: F401
+from trove.favorites.service import FavoritesService
+from trove import health as _health_handlers  # noqa: F401
+from trove.problems import render_framework_error, render_trove_error, render_unexpected
+from trove.search import handlers as _search_handlers  # noqa: F401
+from trove.search.demo import DemoCatalogue
+from trove.search.pixabay import PixabayClient
+from trove.search.service import SearchService
+from trove.settings import Settings, load_settings
+
+logger = logging.getLogger("trove.app")
+
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings | None = None, name: str = "trove") -> Sanic:
+    """Build the app; raises ContractMismatch if spec and handlers disagree."""
+    settings = settings or load_settings()
+    app = Sanic(name)
+    app.config.update(
+        REQUEST_MAX_SIZE=MAX_REQUEST_BYTES,
+        REQUEST_TIMEOUT=30,
+        RESPONSE_TIMEOUT=60,
+        KEEP_ALIVE_TIMEOUT=15,
+        FALLBACK_ERROR_FORMAT="json",
+    )
+    # Sanic Extensions supplies dependency injection; routing, validation and
+    # documentation come from openapi.yaml instead of its own features.
+    Extend(
+        app,
+        config={
+            "oas": False,
+            "cors": False,
+            "health": False,
+            "http_auto_head": False,
+            "http_auto_options": False,
+            "http_auto_trace": False,
+        },
+    )
+
+    source, source_name = _media_source(settings)
+    search = SearchService(source, source_name=source_name)
+    accounts = AccountsService(
+        PasswordHasher(settings.bcrypt_rounds),
+        TokenSigner(settings.jwt_secret, settings.token_ttl),
+    )
+    favorites = FavoritesService(search)
+    for service in (search, accounts, favorites):
+        app.ext.dependency(service)
+
+    async def authenticate(request: Request):
+        return await accounts.authenticate(request.headers.get("authorization"))
+
+    contract.bind(app, contract.load_spec(), authenticate)
+    register_tortoise(app, config=db.tortoise_config(settings.database_url))
+    _add_error_handlers(app, settings.frontend_dir)
+    if settings.frontend_dir is not None:
+        app.static("/", settings.frontend_dir, index="index.html", name="frontend")
+
+    if isinstance(source, PixabayClient):
+
+        @app.after_server_stop
+        async def close_pixabay_client(app: Sanic) -> None:
+            await source.aclose()
+
+    app.ctx.settings = settings
+    return app
+
+
+def _media_source(settings: Settings) -> tuple[PixabayClient | DemoCatalogue, str]:
+    if settings.pixabay_key:
+        client = PixabayClient(
+            settings.pixabay_url, settings.pixabay_key, settings.pixabay_timeout
+        )
+        return client, "pixabay"
+    logger.warning(
+        "TROVE_PIXABAY_KEY is not set: searches are answered from the offline "
+        "demo catalogue"
+    )
+    return DemoCatalogue(), "demo"
+
+
+def _add_error_handlers(app: Sanic, frontend_dir: Path | None) -> None:
+    app.error_handler.add(TroveError, render_trove_error)
+
+    async def not_found(request: Request, error: SanicNotFound):
+        # The web app routes in the browser: any page that is not a file and
+        # not the API gets index.html.
+        wants_page = request.method == "GET" and not request.path.startswith("/api/")
+        if frontend_dir is not None and wants_page:
+            return await file_response(frontend_dir / "index.html")
+        return render_framework_error(request, error)
+
+    app.error_handler.add(SanicNotFound, not_found)
+    app.error_handler.add(SanicException, render_framework_error)
+    app.error_handler.add(Exception, render_unexpected)

@@ -1,0 +1,40 @@
+"""Database configuration shared by the server and the migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+MODEL_MODULES = ["trove.accounts.models", "trove.favorites.models"]
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+
+
+def dialect(database_url: str) -> str:
+    """`sqlite` or `postgres`: the folder of migrations that fits the URL."""
+    return "sqlite" if urlsplit(database_url).scheme == "sqlite" else "postgres"
+
+
+def tortoise_config(database_url: str, *, with_aerich: bool = True) -> dict:
+    """Tortoise's configuration for `database_url` (all times in UTC)."""
+    modules = list(MODEL_MODULES)
+    if with_aerich:
+        modules.append("aerich.models")
+    return {
+        "connections": {"default": _connection(database_url)},
+        "apps": {"models": {"models": modules, "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _connection(database_url: str) -> str:
+    if dialect(database_url) == "sqlite":
+        path = database_url.removeprefix("sqlite://")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return database_url
+    return database_url.replace("postgresql://", "postgres://", 1)
+
+
+def migrations_location(database_url: str) -> Path:
+    return MIGRATIONS_DIR / dialect(database_url)

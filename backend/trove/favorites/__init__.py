@@ -1,0 +1,1 @@
+"""The images and videos each user keeps."""
