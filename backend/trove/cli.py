@@ -16,7 +16,12 @@ logger = logging.getLogger("trove.cli")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="trove", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the API (and the web app)")
+    serve = commands.add_parser("serve", help="serve the API (and the web app)")
+    serve.add_argument(
+        "--migrate",
+        action="store_true",
+        help="apply pending migrations before serving",
+    )
     commands.add_parser("migrate", help="apply pending database migrations")
     args = parser.parse_args(argv)
 
@@ -27,8 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"trove: configuration error: {exc}", file=sys.stderr)
         return 2
 
-    if args.command == "migrate":
-        return asyncio.run(_migrate(settings))
+    if args.command == "migrate" or getattr(args, "migrate", False):
+        status = asyncio.run(_migrate(settings))
+        if args.command == "migrate" or status != 0:
+            return status
     return _serve(settings)
 
 

@@ -194,3 +194,12 @@ def test_the_key_never_reaches_a_response(user_client, fake_pixabay):
 
     assert response.status_code == 502
     assert "test-key" not in response.text
+
+
+def test_the_key_never_reaches_the_server_log(api, user_client, fake_pixabay):
+    fake_pixabay.queue_failure(400, "[ERROR 400] Invalid or missing API key")
+    user_client.get("/api/v1/images", params={"q": _unique_q()})
+    fake_pixabay.queue_failure(500, "boom key=test-key")
+    user_client.get("/api/v1/videos", params={"q": _unique_q()})
+
+    assert "test-key" not in api.log()

@@ -1,0 +1,44 @@
+"""A favorite keeps showing a working picture after Pixabay's URLs expire."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+from trove.favorites.service import _decode_cursor, _encode_cursor, _favorite_body
+
+
+def _stored(expires_at: datetime) -> SimpleNamespace:
+    media = {
+        "id": 7,
+        "preview": {"url": "https://cdn.pixabay.com/p_150.jpg", "width": 150,
+                    "height": 100},
+        "sizes": [
+            {"name": "web", "url": "https://pixabay.com/get/x_640.jpg", "width": 640,
+             "height": 427, "expires_at": expires_at.isoformat().replace("+00:00", "Z")},
+        ],
+    }
+    return SimpleNamespace(
+        media_type="image", media_id=7, created_at=datetime.now(UTC), media=media
+    )
+
+
+def test_display_sizes_are_served_until_they_expire():
+    body = _favorite_body(_stored(datetime.now(UTC) + timedelta(hours=1)))
+
+    assert [size["name"] for size in body["media"]["sizes"]] == ["web"]
+    assert body["media"]["is_favorite"] is True
+
+
+def test_after_a_day_only_the_lasting_preview_is_left():
+    body = _favorite_body(_stored(datetime.now(UTC) - timedelta(seconds=1)))
+
+    assert body["media"]["sizes"] == []
+    assert body["media"]["preview"]["url"] == "https://cdn.pixabay.com/p_150.jpg"
+
+
+def test_cursors_round_trip_and_are_opaque():
+    cursor = _encode_cursor(1234)
+
+    assert _decode_cursor(cursor) == 1234
+    assert "1234" not in cursor
