@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from sanic import Request, Sanic
@@ -25,10 +26,13 @@ from trove.problems import render_framework_error, render_trove_error, render_un
 from trove.search import handlers as _search_handlers  # noqa: F401
 from trove.search.demo import DemoCatalogue
 from trove.search.pixabay import PixabayClient
-from trove.search.service import SearchService
+from trove.search import shared
+from trove.search.service import Fetched, SearchService
+from trove.proxies import ClientResolver
 from trove.settings import Settings, load_settings
 
 logger = logging.getLogger("trove.app")
+access_logger = logging.getLogger("trove.access")
 
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -36,7 +40,7 @@ MAX_REQUEST_BYTES = 64 * 1024
 def create_app(settings: Settings | None = None, name: str = "trove") -> Sanic:
     """Build the app; raises ContractMismatch if spec and handlers disagree."""
     settings = settings or load_settings()
-    app = Sanic(name)
+    app = Sanic(name, configure_logging=False)
     app.config.update(
         REQUEST_MAX_SIZE=MAX_REQUEST_BYTES,
         REQUEST_TIMEOUT=30,
@@ -58,8 +62,10 @@ def create_app(settings: Settings | None = None, name: str = "trove") -> Sanic:
         },
     )
 
-    source, source_name = _media_source(settings)
-    search = SearchService(source, source_name=source_name)
+    redis = shared.connect(settings.redis_url) if settings.redis_url else None
+    source, source_name = _media_source(settings, redis)
+    cache = shared.RedisCache(redis, Fetched) if redis is not None else None
+    search = SearchService(source, cache=cache, source_name=source_name)
     accounts = AccountsService(
         PasswordHasher(settings.bcrypt_rounds),
         TokenSigner(settings.jwt_secret, settings.token_ttl),
@@ -77,20 +83,28 @@ def create_app(settings: Settings | None = None, name: str = "trove") -> Sanic:
     if settings.frontend_dir is not None:
         app.static("/", settings.frontend_dir, index="index.html", name="frontend")
 
-    if isinstance(source, PixabayClient):
+    _add_access_log(app, ClientResolver(settings.trusted_proxies))
 
-        @app.after_server_stop
-        async def close_pixabay_client(app: Sanic) -> None:
+    @app.after_server_stop
+    async def close_connections(app: Sanic) -> None:
+        if isinstance(source, PixabayClient):
             await source.aclose()
+        if redis is not None:
+            await redis.aclose()
 
     app.ctx.settings = settings
     return app
 
 
-def _media_source(settings: Settings) -> tuple[PixabayClient | DemoCatalogue, str]:
+def _media_source(
+    settings: Settings, redis
+) -> tuple[PixabayClient | DemoCatalogue, str]:
     if settings.pixabay_key:
         client = PixabayClient(
-            settings.pixabay_url, settings.pixabay_key, settings.pixabay_timeout
+            settings.pixabay_url,
+            settings.pixabay_key,
+            settings.pixabay_timeout,
+            shared_budget=shared.SharedBudget(redis) if redis is not None else None,
         )
         return client, "pixabay"
     logger.warning(
@@ -98,6 +112,31 @@ def _media_source(settings: Settings) -> tuple[PixabayClient | DemoCatalogue, st
         "demo catalogue"
     )
     return DemoCatalogue(), "demo"
+
+
+def _add_access_log(app: Sanic, resolver: ClientResolver) -> None:
+    """One INFO line per request, with the client's real address."""
+
+    @app.on_request
+    async def note_client(request: Request) -> None:
+        peer = request.conn_info.client_ip if request.conn_info else ""
+        request.ctx.client_ip = resolver.client(
+            peer, request.headers.get("x-forwarded-for")
+        )
+        request.ctx.started = time.perf_counter()
+
+    @app.on_response
+    async def log_request(request: Request, response) -> None:
+        started = getattr(request.ctx, "started", None)
+        elapsed = (time.perf_counter() - started) * 1000 if started else 0.0
+        access_logger.info(
+            '%s "%s %s" %s %.1fms',
+            getattr(request.ctx, "client_ip", "-"),
+            request.method,
+            request.path,
+            response.status,
+            elapsed,
+        )
 
 
 def _add_error_handlers(app: Sanic, frontend_dir: Path | None) -> None:

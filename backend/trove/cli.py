@@ -44,7 +44,8 @@ def _configure_logging() -> None:
 
     logging.basicConfig(
         level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
+        force=True,
     )
     for handler in logging.getLogger().handlers:
         handler.addFilter(_RedactingFilter(redact))
@@ -77,14 +78,21 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
+def _worker_app(settings: Settings):
+    """Build the app in a worker process, which starts with no logging set."""
+    from trove.app import create_app
+
+    _configure_logging()
+    return create_app(settings)
+
+
 def _serve(settings: Settings) -> int:
     from sanic import Sanic
     from sanic.worker.loader import AppLoader
 
-    from trove.app import create_app
     from trove.contract import ContractMismatch
 
-    loader = AppLoader(factory=partial(create_app, settings))
+    loader = AppLoader(factory=partial(_worker_app, settings))
     try:
         app = loader.load()
     except ContractMismatch as exc:
@@ -94,7 +102,7 @@ def _serve(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        access_log=True,
+        access_log=False,  # Trove logs each request itself, with the real client
         motd=False,
     )
     Sanic.serve(primary=app, app_loader=loader)

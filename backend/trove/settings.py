@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from trove.proxies import parse_networks
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
 MIN_SECRET_BYTES = 32
@@ -31,6 +33,8 @@ class Settings:
     workers: int
     bcrypt_rounds: int
     frontend_dir: Path | None
+    redis_url: str | None
+    trusted_proxies: tuple
 
     @property
     def production(self) -> bool:
@@ -41,6 +45,7 @@ class Settings:
         return (
             f"Settings(database={_redacted_url(self.database_url)!r}, "
             f"pixabay_url={self.pixabay_url!r}, env={self.env!r}, "
+            f"redis={_redacted_url(self.redis_url or '')!r}, "
             f"host={self.host!r}, port={self.port})"
         )
 
@@ -76,6 +81,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         workers=int(_number(env, "TROVE_WORKERS", 1, 1, 64, integer=True)),
         bcrypt_rounds=rounds,
         frontend_dir=_frontend_dir(env.get("TROVE_FRONTEND_DIR"), mode),
+        redis_url=_redis_url(env.get("TROVE_REDIS_URL")),
+        trusted_proxies=_proxies(env.get("TROVE_TRUSTED_PROXIES")),
     )
 
 
@@ -151,6 +158,25 @@ def _development_secret(var_dir: Path) -> str:
         finally:
             draft.unlink()
     return path.read_text().strip()
+
+
+def _redis_url(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if urlsplit(raw).scheme not in ("redis", "rediss", "unix"):
+        raise SettingsError(
+            "TROVE_REDIS_URL must start with redis://, rediss:// or unix://"
+        )
+    return raw
+
+
+def _proxies(raw: str | None) -> tuple:
+    try:
+        return parse_networks(raw or "")
+    except ValueError:
+        raise SettingsError(
+            f"TROVE_TRUSTED_PROXIES must list IP addresses or networks, not {raw!r}"
+        ) from None
 
 
 def _frontend_dir(raw: str | None, mode: str) -> Path | None:

@@ -164,3 +164,25 @@ def _scalar(database_url: str, query: str):
             await connection.close()
 
     return asyncio.run(run())
+
+
+def test_migrations_started_together_are_applied_exactly_once(empty_database):
+    env = trove_env(database_url=empty_database, pixabay_url=None)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "trove", "migrate"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+
+    outputs = [process.communicate(timeout=60) for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0, 0, 0]
+    applied = [out for out, _ in outputs if "applied migration" in out]
+    up_to_date = [out for out, _ in outputs if "up to date" in out]
+    assert (len(applied), len(up_to_date)) == (1, 3)

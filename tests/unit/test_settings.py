@@ -80,3 +80,25 @@ def test_secrets_stay_out_of_the_settings_repr(tmp_path):
     assert SECRET not in text
     assert "the-pixabay-key" not in text
     assert "hunter2" not in text
+
+
+def test_redis_and_proxy_settings_are_checked(tmp_path):
+    base = {"TROVE_VAR_DIR": str(tmp_path)}
+
+    settings = load_settings(
+        {
+            **base,
+            "TROVE_REDIS_URL": "redis://127.0.0.1:6379/2",
+            "TROVE_TRUSTED_PROXIES": "10.0.0.5, 172.16.0.0/12",
+        }
+    )
+
+    assert settings.redis_url == "redis://127.0.0.1:6379/2"
+    assert [str(n) for n in settings.trusted_proxies] == [
+        "10.0.0.5/32",
+        "172.16.0.0/12",
+    ]
+    with pytest.raises(SettingsError, match="TROVE_REDIS_URL"):
+        load_settings({**base, "TROVE_REDIS_URL": "http://cache"})
+    with pytest.raises(SettingsError, match="TROVE_TRUSTED_PROXIES"):
+        load_settings({**base, "TROVE_TRUSTED_PROXIES": "nginx"})

@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import httpx
@@ -28,6 +29,9 @@ from trove.errors import (
 )
 from trove.search.normalise import check_envelope
 from trove.search.upstream import PageOutOfRange
+
+if TYPE_CHECKING:
+    from trove.search.shared import SharedBudget
 
 logger = logging.getLogger("trove.search.pixabay")
 
@@ -129,6 +133,7 @@ class PixabayClient:
         reserve: int = 0,
         clock: Callable[[], float] = time.monotonic,
         max_body_bytes: int = MAX_BODY_BYTES,
+        shared_budget: SharedBudget | None = None,
     ) -> None:
         if not key:
             raise ValueError("a Pixabay API key is required")
@@ -137,6 +142,7 @@ class PixabayClient:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.timeout = timeout
         self.budget = RateBudget(reserve=reserve)
+        self.shared_budget = shared_budget
         self.max_body_bytes = max_body_bytes
         self._clock = clock
         self._key_refusal_logged = False
@@ -179,6 +185,7 @@ class PixabayClient:
         if "key" in params:
             raise ValueError("params must not carry the key")
         self._check_budget()
+        await self._take_shared_place()
 
         started = time.perf_counter()
         outcome = "no answer"
@@ -186,7 +193,8 @@ class PixabayClient:
             status, headers, body = await self._get(url, params)
             outcome = str(status)
             self.budget.record(headers, self._clock())
-            return self._interpret(status, headers, body, params)
+            await self._share_wait()
+            return await self._interpret(status, headers, body, params)
         except TroveError as exc:
             # No status to log when there was no answer: say what happened.
             if outcome == "no answer":
@@ -208,6 +216,21 @@ class PixabayClient:
                 "Pixabay's request budget is used up for now.", retry_after=seconds
             )
         self.budget.spend()
+
+    async def _take_shared_place(self) -> None:
+        if self.shared_budget is None:
+            return
+        seconds = await self.shared_budget.acquire()
+        if seconds is not None:
+            raise UpstreamUnavailable(
+                "Pixabay's request budget is used up for now.", retry_after=seconds
+            )
+
+    async def _share_wait(self) -> None:
+        """Tell every worker when Pixabay said this key must wait."""
+        seconds = self.budget.seconds_left(self._clock())
+        if self.shared_budget is not None and seconds is not None:
+            await self.shared_budget.block(seconds)
 
     async def _get(
         self, url: str, params: dict[str, str]
@@ -241,7 +264,7 @@ class PixabayClient:
                 chunks.append(chunk)
             return response.status_code, response.headers, b"".join(chunks)
 
-    def _interpret(
+    async def _interpret(
         self,
         status: int,
         headers: httpx.Headers,
@@ -257,6 +280,7 @@ class PixabayClient:
             seconds = _seconds_or_count(headers.get("X-RateLimit-Reset"))
             seconds = DEFAULT_RETRY_AFTER if seconds is None else max(1, seconds)
             self.budget.exhaust(seconds, self._clock())
+            await self._share_wait()
             raise UpstreamUnavailable(
                 "Pixabay's request budget is used up for now.", retry_after=seconds
             )

@@ -25,6 +25,7 @@ import orjson
 
 from trove.errors import NotFound, UpstreamError
 from trove.search.cache import SingleFlight, TtlCache
+from trove.search.shared import MemoryCache, RedisCache
 from trove.search.normalise import check_envelope, normalise_hit
 from trove.search.params import cache_key, lookup_params, upstream_params
 from trove.search.upstream import PageOutOfRange
@@ -82,14 +83,16 @@ class SearchService:
         self,
         source: Source,
         *,
-        cache: TtlCache | None = None,
+        cache: TtlCache | MemoryCache | RedisCache | None = None,
         source_name: str,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         if source_name not in ("pixabay", "demo"):
             raise ValueError(f"unknown source name {source_name!r}")
         self._source = source
-        self._cache = TtlCache() if cache is None else cache
+        if cache is None or isinstance(cache, TtlCache):
+            cache = MemoryCache(cache)
+        self._cache = cache
         self._flight = SingleFlight()
         self._source_name = source_name
         self._clock = clock
@@ -156,7 +159,7 @@ class SearchService:
     async def _load(self, media_type: str, params: dict[str, str]) -> Fetched:
         """The answer for `params`, from the cache or from one shared call."""
         key = cache_key(media_type, params)
-        cached = self._cache.get(key)
+        cached = await self._cache.get(key)
         if cached is not None:
             return cached
 
@@ -172,7 +175,7 @@ class SearchService:
             envelope = await self._source.fetch(media_type, params)
         except PageOutOfRange:
             fetched = Fetched(_empty(), self._clock(), out_of_range=True)
-            self._cache.put(key, fetched, size=64)
+            await self._cache.put(key, fetched, size=64)
             return fetched
 
         try:
@@ -182,25 +185,29 @@ class SearchService:
                 f"The media source's answer had an unexpected shape: {exc}."
             ) from exc
         fetched = Fetched(envelope, self._clock())
-        self._cache.put(key, fetched, size=_json_size(envelope))
-
+        entries = [(key, fetched, _json_size(envelope))]
         if "id" not in params:
-            self._cache_each_hit(media_type, fetched)
+            entries += self._each_hit(media_type, fetched)
+        await self._cache.put_many(entries)
         return fetched
 
-    def _cache_each_hit(self, media_type: str, fetched: Fetched) -> None:
-        # Favoriting an item from search results looks it up by id; this
-        # makes that lookup a cache hit instead of an upstream call.
+    def _each_hit(self, media_type: str, fetched: Fetched) -> list[tuple]:
+        # Favoriting an item from search results looks it up by id; caching
+        # each hit makes that lookup a cache hit instead of an upstream call.
+        entries = []
         for hit in fetched.envelope["hits"]:
             media_id = hit.get("id") if isinstance(hit, dict) else None
             if not isinstance(media_id, int) or isinstance(media_id, bool):
                 continue
             single = {"total": 1, "totalHits": 1, "hits": [hit]}
-            self._cache.put(
-                cache_key(media_type, lookup_params(media_id)),
-                Fetched(single, fetched.fetched_at),
-                size=_json_size(hit),
+            entries.append(
+                (
+                    cache_key(media_type, lookup_params(media_id)),
+                    Fetched(single, fetched.fetched_at),
+                    _json_size(hit),
+                )
             )
+        return entries
 
     def _normalise_all(
         self, media_type: str, hits: list, fetched_at: datetime
