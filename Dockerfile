@@ -16,12 +16,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     TROVE_HOST=0.0.0.0 \
     TROVE_PORT=8000 \
     TROVE_VAR_DIR=/var/lib/trove
-RUN useradd --system --home-dir /var/lib/trove --create-home trove
+RUN useradd --system --uid 10001 --home-dir /var/lib/trove --create-home trove
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY openapi.yaml ./
 COPY backend ./backend
-USER trove
+USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=4)"]

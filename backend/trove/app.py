@@ -6,12 +6,14 @@ import logging
 import time
 from pathlib import Path
 
+import asyncpg
 from sanic import Request, Sanic
 from sanic.exceptions import NotFound as SanicNotFound
 from sanic.exceptions import SanicException
 from sanic.response import file as file_response
 from sanic_ext import Extend
 from tortoise.contrib.sanic import register_tortoise
+from tortoise.exceptions import DBConnectionError
 
 from trove import contract, db
 from trove.accounts import handlers as _accounts_handlers  # noqa: F401
@@ -22,7 +24,12 @@ from trove.errors import TroveError
 from trove.favorites import handlers as _favorites_handlers  # noqa: F401
 from trove.favorites.service import FavoritesService
 from trove import health as _health_handlers  # noqa: F401
-from trove.problems import render_framework_error, render_trove_error, render_unexpected
+from trove.problems import (
+    render_database_unavailable,
+    render_framework_error,
+    render_trove_error,
+    render_unexpected,
+)
 from trove.search import handlers as _search_handlers  # noqa: F401
 from trove.search.demo import DemoCatalogue
 from trove.search.pixabay import PixabayClient
@@ -35,6 +42,19 @@ logger = logging.getLogger("trove.app")
 access_logger = logging.getLogger("trove.access")
 
 MAX_REQUEST_BYTES = 64 * 1024
+
+# What the database drivers raise when the database cannot be reached; SQL
+# errors are not among them, since those are Trove's own bugs.
+DATABASE_UNAVAILABLE = (
+    DBConnectionError,
+    ConnectionError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InvalidCatalogNameError,
+    asyncpg.AdminShutdownError,
+)
 
 
 def create_app(settings: Settings | None = None, name: str = "trove") -> Sanic:
@@ -119,6 +139,10 @@ def _add_access_log(app: Sanic, resolver: ClientResolver) -> None:
 
     @app.on_request
     async def note_client(request: Request) -> None:
+        if "%00" in request.path or "\x00" in request.path:
+            # No route or file has a NUL in its name; the file system
+            # would refuse it with an error rather than a "not found".
+            raise SanicNotFound("There is nothing at this path.")
         peer = request.conn_info.client_ip if request.conn_info else ""
         request.ctx.client_ip = resolver.client(
             peer, request.headers.get("x-forwarded-for")
@@ -133,7 +157,7 @@ def _add_access_log(app: Sanic, resolver: ClientResolver) -> None:
             '%s "%s %s" %s %.1fms',
             getattr(request.ctx, "client_ip", "-"),
             request.method,
-            request.path,
+            request.path[:200],
             response.status,
             elapsed,
         )
@@ -151,5 +175,7 @@ def _add_error_handlers(app: Sanic, frontend_dir: Path | None) -> None:
         return render_framework_error(request, error)
 
     app.error_handler.add(SanicNotFound, not_found)
+    for error in DATABASE_UNAVAILABLE:
+        app.error_handler.add(error, render_database_unavailable)
     app.error_handler.add(SanicException, render_framework_error)
     app.error_handler.add(Exception, render_unexpected)

@@ -105,7 +105,20 @@ def _serve(settings: Settings) -> int:
         access_log=False,  # Trove logs each request itself, with the real client
         motd=False,
     )
-    Sanic.serve(primary=app, app_loader=loader)
+    logger.info(
+        "Trove serves on http://%s:%s with %s worker(s)",
+        settings.host,
+        settings.port,
+        settings.workers,
+    )
+    try:
+        Sanic.serve(primary=app, app_loader=loader)
+    except OSError as exc:
+        print(
+            f"trove: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 

@@ -32,6 +32,7 @@ from trove.errors import (
 
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+MAX_BODY_DEPTH = 16
 
 Rule = Callable[[str], list[tuple[str, str]]]
 Authenticate = Callable[[Any], Awaitable[Any]]
@@ -314,9 +315,37 @@ def parse_body(op: Operation, content_type: str | None, raw: bytes) -> Any:
     if not raw:
         raise MalformedJson("The body is empty; a JSON document is required.")
     try:
-        return orjson.loads(raw)
+        document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise MalformedJson(f"The body is not valid JSON: {exc}.") from None
+    if _deeper_than(document, MAX_BODY_DEPTH):
+        raise ValidationFailed(
+            errors=[
+                FieldError(
+                    "body", "", "too_deep", f"Nest at most {MAX_BODY_DEPTH} levels."
+                )
+            ]
+        )
+    return document
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    """Whether `document` nests arrays or objects more than `limit` deep.
+
+    Checked without recursion before schema validation, whose error
+    messages would otherwise recurse through the whole structure.
+    """
+    level = [document]
+    for _ in range(limit):
+        level = [
+            child
+            for node in level
+            if isinstance(node, (dict, list))
+            for child in (node.values() if isinstance(node, dict) else node)
+        ]
+        if not level:
+            return False
+    return any(isinstance(node, (dict, list)) for node in level)
 
 
 def validate_body(op: Operation, body: Any, rules: dict[str, Rule]) -> Any:
@@ -433,7 +462,13 @@ def bind(
 
     for op in operations:
         endpoint = _endpoint(op, handlers[op.operation_id], authenticate)
-        app.add_route(endpoint, op.uri, methods=[op.method], name=op.operation_id)
+        app.add_route(
+            endpoint,
+            op.uri,
+            methods=[op.method],
+            name=op.operation_id,
+            strict_slashes=True,
+        )
     return operations
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,9 +32,18 @@ def _connection(database_url: str) -> str:
     if dialect(database_url) == "sqlite":
         path = database_url.removeprefix("sqlite://")
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         return database_url
     return database_url.replace("postgresql://", "postgres://", 1)
+
+
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner alone: it holds hashes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def migrations_location(database_url: str) -> Path:

@@ -82,7 +82,14 @@ class MethodNotAllowed(TroveError):
     default_detail = "This path does not accept that method."
 
 
-class EmailTaken(TroveError):
+class Conflict(TroveError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+    default_detail = "The request conflicts with another one; try again."
+
+
+class EmailTaken(Conflict):
     status = 409
     code = "email_taken"
     title = "Email taken"

@@ -8,11 +8,16 @@ import orjson
 from sanic import HTTPResponse, Request
 from sanic.exceptions import SanicException
 
-from trove.errors import FieldError, TroveError
+from trove.errors import FieldError, ServiceUnavailable, TroveError
 
 logger = logging.getLogger("trove.problems")
 
 PROBLEM_TYPE = "urn:trove:problem:"
+MAX_FIELD_ERRORS = 100
+MAX_FIELD_NAME = 200
+MAX_PATH_IN_DETAIL = 200
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 # Sanic's own errors (routing, body size, malformed requests) by status.
 _FRAMEWORK_CODES = {
@@ -43,14 +48,16 @@ def problem_response(
         "code": code,
     }
     if errors:
+        # A client can make any number of problems, with any names: the
+        # answer stays within the sizes the contract promises.
         body["errors"] = [
             {
                 "location": e.location,
-                "field": e.field,
+                "field": e.field[:MAX_FIELD_NAME],
                 "code": e.code,
                 "message": e.message,
             }
-            for e in errors
+            for e in errors[:MAX_FIELD_ERRORS]
         ]
     return HTTPResponse(
         orjson.dumps(body),
@@ -86,20 +93,62 @@ def render_framework_error(request: Request, error: SanicException) -> HTTPRespo
     status = getattr(error, "status_code", 500)
     if status >= 500 and status != 503:
         return render_unexpected(request, error)
+    if status == 413 and str(error).startswith("Request header"):
+        # Sanic reports an oversized request line or headers as 413; the
+        # client's body is not the problem, so say what is.
+        return problem_response(
+            431,
+            "request_header_fields_too_large",
+            "Request header fields too large",
+            "The request line and headers together are too large.",
+        )
     code, title = _FRAMEWORK_CODES.get(status, ("bad_request", "Bad request"))
     headers = dict(getattr(error, "headers", None) or {})
+    if status == 405 and "Allow" not in headers:
+        headers["Allow"] = _allowed_methods(request)
     detail = _framework_detail(status, request)
     return problem_response(status, code, title, detail, headers=headers)
 
 
+def _allowed_methods(request: Request) -> str:
+    """The methods `request.path` is routed for, as a 405's Allow header.
+
+    Sanic's router leaves the list out when several routes share a path with
+    parameters, such as a favorite's GET, PUT and DELETE, so it is found here
+    by routing the path once per method.
+    """
+    allowed = []
+    for method in _METHODS:
+        try:
+            request.app.router.get(request.path, method, request.headers.get("host"))
+        except SanicException:
+            continue
+        allowed.append(method)
+    return ", ".join(allowed)
+
+
 def _framework_detail(status: int, request: Request) -> str:
+    path = request.path
+    if len(path) > MAX_PATH_IN_DETAIL:
+        path = path[:MAX_PATH_IN_DETAIL] + "…"
     if status == 404:
-        return f"There is nothing at {request.path}."
+        return f"There is nothing at {path}."
     if status == 405:
-        return f"{request.path} does not accept {request.method}."
+        return f"{path} does not accept {request.method}."
     if status == 413:
         return "The request body is too large."
     return "The request could not be understood."
+
+
+def render_database_unavailable(request: Request, error: BaseException) -> HTTPResponse:
+    """The database cannot be reached: a 503 the client may retry, not a 500."""
+    logger.warning(
+        "%s %s: the database is unavailable (%s)",
+        request.method,
+        request.path,
+        type(error).__name__,
+    )
+    return render_trove_error(request, ServiceUnavailable())
 
 
 def render_unexpected(request: Request, error: BaseException) -> HTTPResponse:

@@ -1,7 +1,7 @@
 """A fake Pixabay API: a real HTTP server on 127.0.0.1 for tests and manual runs.
 
 It uses only the standard library, so it shares no code with Trove. Its answers
-follow /work/shared/pixabay/README.md; its data are the real responses bundled
+follow Pixabay's documented behaviour; its data are the real responses bundled
 as Trove's demo catalogue (`backend/trove/data/demo/`), read as plain files.
 
 Rules it applies, in this order, to every request:
@@ -69,7 +69,7 @@ VIDEO_FILES = (
     "videos_hits_only_2025.json",
 )
 
-# The exact bodies of /work/shared/pixabay/samples/error_*.txt.
+# The exact bodies of Pixabay's known plain-text errors.
 INVALID_KEY = "[ERROR 400] Invalid or missing API key"
 PAGE_OUT_OF_RANGE = '[ERROR 400] "page" is out of valid range.'
 PER_PAGE_OUT_OF_RANGE = '[ERROR 400] "per_page" is out of valid range.'

@@ -17,7 +17,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 30.0
+# A worker process imports and builds the app before it answers; on a busy
+# two-core machine that alone can take several seconds.
+START_TIMEOUT = 90.0
 
 
 def free_port() -> int:
@@ -121,7 +123,7 @@ def _wait_until_up(api: ApiProcess) -> None:
         if api.process.poll() is not None:
             raise RuntimeError(f"trove serve exited early:\n{api.log()}")
         try:
-            httpx.get(api.url + "/api/v1/health", timeout=5.0)
+            httpx.get(api.url + "/api/v1/health", timeout=20.0)
             return
         except httpx.TransportError:
             time.sleep(0.1)

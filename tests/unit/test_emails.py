@@ -137,10 +137,26 @@ def test_normalising_lowercases_a_quoted_local_part_too():
 
 
 @pytest.mark.parametrize(
-    "address", ["email@123.123.123.123", "email@[10.0.0.255]"]
+    ("address", "stored"),
+    [
+        ("email@123.123.123.123", "email@123.123.123.123"),
+        ("email@[10.0.0.255]", "email@10.0.0.255"),
+    ],
 )
-def test_normalising_keeps_an_ipv4_domain_as_given(address):
-    assert normalise_email(address) == address
+def test_normalising_writes_an_ipv4_domain_without_brackets(address, stored):
+    assert normalise_email(address) == stored
+
+
+@pytest.mark.parametrize(
+    ("address", "stored"),
+    [
+        ('"quoted"@Example.com', "quoted@example.com"),
+        ('"first.last"@example.com', "first.last@example.com"),
+        ('"a b"@example.com', '"a b"@example.com'),
+    ],
+)
+def test_normalising_drops_quotes_a_local_part_does_not_need(address, stored):
+    assert normalise_email(address) == stored
 
 
 def test_normalising_leaves_non_ascii_letters_alone():

@@ -20,7 +20,8 @@ from trove.search.normalise import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = Path("/work/shared/pixabay/samples")
+# Real Pixabay responses, bundled with Trove for its demo catalogue.
+SAMPLES = Path(__file__).resolve().parents[2] / "backend" / "trove" / "data" / "demo"
 SAMPLE_FILES = {
     "images_search.json": "image",
     "images_search_2020_legacy_favorites.json": "image",

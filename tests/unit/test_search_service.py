@@ -27,7 +27,8 @@ from trove.search.service import SearchResult, SearchService
 from trove.search.upstream import PageOutOfRange
 
 KEY = "service-test-key"
-SAMPLES = Path("/work/shared/pixabay/samples")
+# Real Pixabay responses, bundled with Trove for its demo catalogue.
+SAMPLES = Path(__file__).resolve().parents[2] / "backend" / "trove" / "data" / "demo"
 CAT_IMAGES = 17  # hits with "cat" among their tag words in the fake's data
 ALL_IMAGES = 23
 T0 = datetime(2026, 12, 4, 10, 0, tzinfo=timezone.utc)

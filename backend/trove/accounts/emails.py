@@ -46,6 +46,7 @@ MAX_LABEL_LENGTH = 63
 # The hyphen is escaped so that it stays literal wherever this set is spliced.
 _ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\-"
 _NOT_LOCAL_CHARACTER = re.compile(rf"[^{_ATEXT}.]")
+_DOT_ATOM = re.compile(rf"[{_ATEXT}]+(?:\.[{_ATEXT}]+)*")
 # A leading quoted string, closed by the first quote that no backslash escapes.
 _QUOTED_PREFIX = re.compile(r'"(?:[^"\\]|\\.)*"')
 # Visible ASCII except " and \, which appear only as \" and \\.
@@ -86,8 +87,20 @@ def normalise_email(value: str) -> str:
     Only ASCII letters are lowercased, because Unicode case rules may change a
     text's length; an accepted address thus keeps every other character. It is
     meant for addresses `email_problems` accepted and checks nothing itself.
+
+    Two spellings of one mailbox become one: quotes around a local part
+    that needs none are dropped (`"ann"@x.com` is `ann@x.com`), and so are
+    the brackets around an IPv4 domain.
     """
-    return value.translate(_TO_LOWERCASE)
+    lowered = value.translate(_TO_LOWERCASE)
+    local_part, _, domain = lowered.rpartition("@")
+    if local_part.startswith('"') and local_part.endswith('"'):
+        inner = local_part[1:-1]
+        if _DOT_ATOM.fullmatch(inner):
+            local_part = inner
+    if domain.startswith("[") and domain.endswith("]"):
+        domain = domain[1:-1]
+    return f"{local_part}@{domain}"
 
 
 def email_problems(value: str) -> list[tuple[str, str]]:
@@ -234,9 +247,7 @@ def _check_domain(domain: str) -> str | None:
                 "63 characters long."
             )
         if label.startswith("-") or label.endswith("-"):
-            raise _Invalid(
-                "A part of the domain may not start or end with a hyphen."
-            )
+            raise _Invalid("A part of the domain may not start or end with a hyphen.")
     if len(labels) < 2:
         raise _Invalid(
             "The domain needs a top-level domain after a dot, as in example.com."

@@ -16,6 +16,7 @@ AUDIENCE = "trove-api"
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "iss", "aud"]
 _USER_ID = re.compile(r"[1-9][0-9]{0,18}")
+MAX_USER_ID = 2**63 - 1  # the largest id the database can hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,9 @@ class TokenSigner:
 
     def user_id(self, value: str) -> int:
         """The user id a valid token names; raises InvalidToken otherwise."""
+        if not value.isascii():
+            # Header bytes that are not UTF-8 arrive as lone surrogates.
+            raise InvalidToken("The token is not valid.")
         try:
             # The algorithm is pinned: a token may not choose how it is checked.
             claims = jwt.decode(
@@ -62,5 +66,7 @@ class TokenSigner:
 
         subject = claims["sub"]
         if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
+            raise InvalidToken("The token is not valid.")
+        if int(subject) > MAX_USER_ID:
             raise InvalidToken("The token is not valid.")
         return int(subject)

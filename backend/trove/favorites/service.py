@@ -10,7 +10,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from trove.errors import FieldError, NotFound, ValidationFailed
+from trove.errors import Conflict, FieldError, NotFound, ValidationFailed
 from trove.favorites.models import Favorite
 from trove.search.service import SearchService
 
@@ -36,17 +36,23 @@ class FavoritesService:
             return _favorite_body(existing), False
 
         media = await self._search.get(media_type, media_id)
-        try:
-            favorite = await Favorite.create(
-                user_id=user_id, media_type=media_type, media_id=media_id, media=media
-            )
-        except IntegrityError:
-            # A simultaneous request stored it first: theirs is the one.
-            favorite = await self._find(user_id, media_type, media_id)
-            if favorite is None:
-                raise
-            return _favorite_body(favorite), False
-        return _favorite_body(favorite), True
+        for _ in range(3):
+            try:
+                favorite = await Favorite.create(
+                    user_id=user_id,
+                    media_type=media_type,
+                    media_id=media_id,
+                    media=media,
+                )
+            except IntegrityError:
+                # A simultaneous request stored it first: theirs is the one,
+                # unless yet another request removed it meanwhile.
+                favorite = await self._find(user_id, media_type, media_id)
+                if favorite is not None:
+                    return _favorite_body(favorite), False
+                continue
+            return _favorite_body(favorite), True
+        raise Conflict("The favorite changed too often at once; try again.")
 
     async def remove(self, user_id: int, media_type: str, media_id: int) -> None:
         await Favorite.filter(
