@@ -34,7 +34,7 @@ from trove.search import handlers as _search_handlers  # noqa: F401
 from trove.search.demo import DemoCatalogue
 from trove.search.pixabay import PixabayClient
 from trove.search import shared
-from trove.search.service import Fetched, SearchService
+from trove.search.service import KEEP_FOR, Fetched, SearchService
 from trove.proxies import ClientResolver
 from trove.settings import Settings, load_settings
 
@@ -84,7 +84,11 @@ def create_app(settings: Settings | None = None, name: str = "trove") -> Sanic:
 
     redis = shared.connect(settings.redis_url) if settings.redis_url else None
     source, source_name = _media_source(settings, redis)
-    cache = shared.RedisCache(redis, Fetched) if redis is not None else None
+    cache = (
+        shared.RedisCache(redis, Fetched, ttl=KEEP_FOR.total_seconds())
+        if redis is not None
+        else None
+    )
     search = SearchService(source, cache=cache, source_name=source_name)
     accounts = AccountsService(
         PasswordHasher(settings.bcrypt_rounds),

@@ -12,6 +12,7 @@ from tortoise.exceptions import IntegrityError
 
 from trove.errors import Conflict, FieldError, NotFound, ValidationFailed
 from trove.favorites.models import Favorite
+from trove.search.normalise import without_expired_sizes
 from trove.search.service import SearchService
 
 
@@ -99,22 +100,14 @@ class FavoritesService:
 
 
 def _favorite_body(favorite: Favorite) -> dict[str, Any]:
-    media = dict(favorite.media)
-    media["is_favorite"] = True
-    media["sizes"] = _unexpired(media.get("sizes", []))
+    media = without_expired_sizes(favorite.media, datetime.now(timezone.utc))
+    media = {**media, "is_favorite": True}
     return {
         "media_type": favorite.media_type,
         "media_id": favorite.media_id,
         "created_at": favorite.created_at,
         "media": media,
     }
-
-
-def _unexpired(sizes: list[dict]) -> list[dict]:
-    # Pixabay's display URLs stop working after 24 hours; past that a client
-    # is left with the preview, whose URL lasts.
-    now = datetime.now(timezone.utc)
-    return [size for size in sizes if datetime.fromisoformat(size["expires_at"]) > now]
 
 
 def _encode_cursor(favorite_id: int) -> str:

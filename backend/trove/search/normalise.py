@@ -109,6 +109,17 @@ def expiry_of(fetched_at: datetime) -> str:
     return expires.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def without_expired_sizes(media: dict, now: datetime) -> dict:
+    """`media` with only the display sizes whose URLs still work at `now`.
+
+    Pixabay's display URLs stop working 24 hours after it gave them out; a
+    client is then left with the preview, whose URL lasts.
+    """
+    sizes = media.get("sizes") or []
+    kept = [s for s in sizes if datetime.fromisoformat(s["expires_at"]) > now]
+    return media if len(kept) == len(sizes) else {**media, "sizes": kept}
+
+
 def fit_within(width: int, height: int, longest: int) -> tuple[int, int]:
     """Scale `width` x `height` so its longest side is at most `longest`.
 
@@ -135,23 +146,27 @@ def _image_parts(hit: dict, fetched_at: datetime) -> dict:
     web_url = _url(hit, "webformatURL")
     if web_url is not None:
         fallback = fit_within(width, height, WEB_LONGEST_SIDE)
-        sizes.append({
-            "name": "web",
-            "url": web_url,
-            "width": _count(hit, "webformatWidth", fallback[0]),
-            "height": _count(hit, "webformatHeight", fallback[1]),
-            "expires_at": expires_at,
-        })
+        sizes.append(
+            {
+                "name": "web",
+                "url": web_url,
+                "width": _count(hit, "webformatWidth", fallback[0]),
+                "height": _count(hit, "webformatHeight", fallback[1]),
+                "expires_at": expires_at,
+            }
+        )
     large_url = _url(hit, "largeImageURL")
     if large_url is not None:
         large_width, large_height = fit_within(width, height, LARGE_LONGEST_SIDE)
-        sizes.append({
-            "name": "large",
-            "url": large_url,
-            "width": large_width,
-            "height": large_height,
-            "expires_at": expires_at,
-        })
+        sizes.append(
+            {
+                "name": "large",
+                "url": large_url,
+                "width": large_width,
+                "height": large_height,
+                "expires_at": expires_at,
+            }
+        )
 
     return {
         "preview": _picture(hit, "previewURL", "previewWidth", "previewHeight"),
@@ -188,14 +203,16 @@ def _video_parts(hit: dict) -> dict:
         if url is None:
             # An empty rendition (video 5317's `large`) is no rendition.
             continue
-        renditions.append({
-            "quality": quality,
-            "url": url,
-            "width": width,
-            "height": height,
-            "size": _count(raw, "size"),
-            "poster_url": thumbnail or legacy_poster,
-        })
+        renditions.append(
+            {
+                "quality": quality,
+                "url": url,
+                "width": width,
+                "height": height,
+                "size": _count(raw, "size"),
+                "poster_url": thumbnail or legacy_poster,
+            }
+        )
 
     largest = max(
         renditions,

@@ -18,19 +18,29 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 import orjson
 
-from trove.errors import NotFound, UpstreamError
+from trove.errors import NotFound, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from trove.search.cache import SingleFlight, TtlCache
 from trove.search.shared import MemoryCache, RedisCache
-from trove.search.normalise import check_envelope, normalise_hit
+from trove.search.normalise import (
+    check_envelope,
+    normalise_hit,
+    without_expired_sizes,
+)
 from trove.search.params import cache_key, lookup_params, upstream_params
 from trove.search.upstream import PageOutOfRange
 
 logger = logging.getLogger("trove.search.service")
+
+# Pixabay asks for answers to be cached this long; past it an answer is
+# asked for again, but kept for as long once more, to be served if Pixabay
+# fails meanwhile.
+FRESH_FOR = timedelta(hours=24)
+KEEP_FOR = 2 * FRESH_FOR
 
 # Pixabay serves at most this many results of one query.
 MAX_REACHABLE = 500
@@ -90,7 +100,9 @@ class SearchService:
         if source_name not in ("pixabay", "demo"):
             raise ValueError(f"unknown source name {source_name!r}")
         self._source = source
-        if cache is None or isinstance(cache, TtlCache):
+        if cache is None:
+            cache = TtlCache(ttl=KEEP_FOR.total_seconds())
+        if isinstance(cache, TtlCache):
             cache = MemoryCache(cache)
         self._cache = cache
         self._flight = SingleFlight()
@@ -142,11 +154,12 @@ class SearchService:
             raise NotFound(f"There is no {media_type} with id {media_id}.")
 
         try:
-            return normalise_hit(media_type, hit, fetched.fetched_at)
+            item = normalise_hit(media_type, hit, fetched.fetched_at)
         except ValueError as exc:
             raise UpstreamError(
                 f"Pixabay's data for {media_type} {media_id} could not be used."
             ) from exc
+        return without_expired_sizes(item, self._clock())
 
     async def _total(self, media_type: str, query: dict) -> int:
         """The reachable total of `query`, read from its first page."""
@@ -161,11 +174,22 @@ class SearchService:
         key = cache_key(media_type, params)
         cached = await self._cache.get(key)
         if cached is not None:
-            return cached
+            age = self._clock() - cached.fetched_at
+            if age < FRESH_FOR:
+                return cached
+            if age >= KEEP_FOR:
+                cached = None
 
-        return await self._flight.run(
-            key, lambda: self._fetch(media_type, params, key)
-        )
+        try:
+            return await self._flight.run(
+                key, lambda: self._fetch(media_type, params, key)
+            )
+        except (UpstreamError, UpstreamUnavailable, UpstreamTimeout):
+            if cached is None:
+                raise
+            # An answer up to a day past its freshness beats an error.
+            logger.info("Pixabay failed; serving a stale %s answer", media_type)
+            return cached
 
     async def _fetch(
         self, media_type: str, params: dict[str, str], key: tuple
@@ -213,11 +237,14 @@ class SearchService:
         self, media_type: str, hits: list, fetched_at: datetime
     ) -> list[dict]:
         items = []
+        now = self._clock()
         for hit in hits:
             try:
-                items.append(normalise_hit(media_type, hit, fetched_at))
+                item = normalise_hit(media_type, hit, fetched_at)
             except ValueError as exc:
                 self._warn_once(media_type, hit, exc)
+                continue
+            items.append(without_expired_sizes(item, now))
         return items
 
     def _warn_once(self, media_type: str, hit: Any, exc: ValueError) -> None:
