@@ -48,7 +48,7 @@ def connect(url: str) -> aioredis.Redis:
     )
 
 
-class _Breaker:
+class Breaker:
     """Remembers a Redis failure for a while and logs each outage once."""
 
     def __init__(self, what: str, clock=time.monotonic) -> None:
@@ -113,7 +113,7 @@ class RedisCache:
         self._entry_type = entry_type
         self._ttl = int(ttl)
         self._fallback = fallback if fallback is not None else MemoryCache()
-        self._breaker = _Breaker("search cache")
+        self._breaker = Breaker("search cache")
 
     async def get(self, key: Hashable) -> Any | None:
         if self._breaker.open:
@@ -226,7 +226,7 @@ class SharedBudget:
         self._blocked_key = f"{KEY_PREFIX}pixabay:blocked-until"
         self._acquire = redis.register_script(_ACQUIRE)
         self._block = redis.register_script(_BLOCK)
-        self._breaker = _Breaker("Pixabay request budget")
+        self._breaker = Breaker("Pixabay request budget")
 
     async def acquire(self) -> int | None:
         """Take a place for one call; None, or the seconds to wait first."""
