@@ -18,9 +18,10 @@ from tortoise.exceptions import DBConnectionError
 from trove import contract, db
 from trove.accounts import handlers as _accounts_handlers  # noqa: F401
 from trove.accounts.hashing import PasswordHasher
-from trove.accounts.service import AccountsService
+from trove.accounts.service import AccountsService, Limits
 from trove.accounts.tokens import TokenSigner
 from trove.errors import TroveError
+from trove.limits import SharedWindow, SlidingWindow
 from trove.favorites import handlers as _favorites_handlers  # noqa: F401
 from trove.favorites.service import FavoritesService
 from trove import health as _health_handlers  # noqa: F401
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, name: str = "trove") -> Sanic:
     accounts = AccountsService(
         PasswordHasher(settings.bcrypt_rounds),
         TokenSigner(settings.jwt_secret, settings.token_ttl),
+        _limits(settings, redis),
     )
     favorites = FavoritesService(search)
     for service in (search, accounts, favorites):
@@ -101,7 +103,17 @@ def create_app(settings: Settings | None = None, name: str = "trove") -> Sanic:
     async def authenticate(request: Request):
         return await accounts.authenticate(request.headers.get("authorization"))
 
-    contract.bind(app, contract.load_spec(), authenticate)
+    if settings.bench_skip_validation:
+        logger.warning(
+            "TROVE_BENCH_SKIP_VALIDATION=1: requests are NOT checked against "
+            "openapi.yaml; for benchmarks only"
+        )
+    contract.bind(
+        app,
+        contract.load_spec(),
+        authenticate,
+        check_schemas=not settings.bench_skip_validation,
+    )
     register_tortoise(app, config=db.tortoise_config(settings.database_url))
     _add_error_handlers(app, settings.frontend_dir)
     if settings.frontend_dir is not None:
@@ -136,6 +148,25 @@ def _media_source(
         "demo catalogue"
     )
     return DemoCatalogue(), "demo"
+
+
+def _limits(settings: Settings, redis) -> Limits:
+    def window(name: str, limit: int, seconds: float):
+        if redis is None:
+            return SlidingWindow(limit, seconds)
+        return SharedWindow(redis, name, limit, seconds)
+
+    return Limits(
+        failed_logins_per_account=window(
+            "failed-logins-per-account", settings.failed_logins_per_account, 300
+        ),
+        failed_logins_per_client=window(
+            "failed-logins-per-client", settings.failed_logins_per_client, 300
+        ),
+        registrations_per_client=window(
+            "registrations-per-client", settings.registrations_per_client, 3600
+        ),
+    )
 
 
 def _add_access_log(app: Sanic, resolver: ClientResolver) -> None:

@@ -448,16 +448,21 @@ def bind(
     spec: dict[str, Any],
     authenticate: Authenticate,
     handlers: dict[str, HandlerSpec] | None = None,
+    *,
+    check_schemas: bool = True,
 ) -> list[Operation]:
     """Route every spec operation to its handler, or raise ContractMismatch.
 
     Each route runs, in order: authentication (401 before anything else),
     path, query and body validation (422), then the handler with a `Call`.
     Handler parameters after `request` and `call` are injected by type
-    through Sanic Extensions.
+    through Sanic Extensions. `check_schemas=False` is for benchmarks only:
+    values are still parsed and defaulted but not checked against the spec.
     """
     handlers = _registry if handlers is None else handlers
     operations = compile_operations(spec)
+    if not check_schemas:
+        _skip_schema_checks(operations)
     _check_one_to_one({op.operation_id for op in operations}, set(handlers))
 
     for op in operations:
@@ -470,6 +475,23 @@ def bind(
             strict_slashes=True,
         )
     return operations
+
+
+class _NoSchemaChecks:
+    """Stands in for every schema validator when checks are switched off."""
+
+    def iter_errors(self, instance: Any) -> Iterable[ValidationError]:
+        return ()
+
+
+def _skip_schema_checks(operations: list[Operation]) -> None:
+    # The benchmarks measure what the checks cost by serving without them;
+    # settings refuse the switch outside development.
+    for op in operations:
+        for param in [*op.path_params, *op.query_params.values()]:
+            param.validator = _NoSchemaChecks()
+        if op.body_validator is not None:
+            op.body_validator = _NoSchemaChecks()
 
 
 def _check_one_to_one(in_spec: set[str], in_code: set[str]) -> None:

@@ -35,6 +35,11 @@ class Settings:
     frontend_dir: Path | None
     redis_url: str | None
     trusted_proxies: tuple
+    failed_logins_per_account: int
+    failed_logins_per_client: int
+    registrations_per_client: int
+    # TROVE_BENCH_SKIP_VALIDATION=1: benchmarks only, refused in production.
+    bench_skip_validation: bool = False
 
     @property
     def production(self) -> bool:
@@ -83,6 +88,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         frontend_dir=_frontend_dir(env.get("TROVE_FRONTEND_DIR"), mode),
         redis_url=_redis_url(env.get("TROVE_REDIS_URL")),
         trusted_proxies=_proxies(env.get("TROVE_TRUSTED_PROXIES")),
+        failed_logins_per_account=int(
+            _number(env, "TROVE_FAILED_LOGINS_PER_ACCOUNT", 10, 1, 10_000, integer=True)
+        ),
+        failed_logins_per_client=int(
+            _number(env, "TROVE_FAILED_LOGINS_PER_CLIENT", 30, 1, 10_000, integer=True)
+        ),
+        registrations_per_client=int(
+            _number(env, "TROVE_REGISTRATIONS_PER_CLIENT", 20, 1, 10_000, integer=True)
+        ),
+        bench_skip_validation=_bench_skip_validation(env, mode),
     )
 
 
@@ -177,6 +192,23 @@ def _proxies(raw: str | None) -> tuple:
         raise SettingsError(
             f"TROVE_TRUSTED_PROXIES must list IP addresses or networks, not {raw!r}"
         ) from None
+
+
+def _bench_skip_validation(env, mode: str) -> bool:
+    """Whether to serve without the spec's checks, as `bench/` measures.
+
+    Refused outright in production, so that a stray variable stops the
+    start instead of silently serving unchecked input.
+    """
+    raw = env.get("TROVE_BENCH_SKIP_VALIDATION") or ""
+    if raw and mode != "development":
+        raise SettingsError(
+            "TROVE_BENCH_SKIP_VALIDATION is for benchmarks only; "
+            "unset it when TROVE_ENV=production"
+        )
+    if raw not in ("", "1"):
+        raise SettingsError(f"TROVE_BENCH_SKIP_VALIDATION must be 1, not {raw!r}")
+    return raw == "1"
 
 
 def _frontend_dir(raw: str | None, mode: str) -> Path | None:

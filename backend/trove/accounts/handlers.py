@@ -13,7 +13,9 @@ from trove.responses import json_response
 
 @operation("createUser", rules={"email": email_problems, "password": password_problems})
 async def create_user(request: Request, call: Call, accounts: AccountsService):
-    user = await accounts.register(call.body["email"], call.body["password"])
+    user = await accounts.register(
+        call.body["email"], call.body["password"], request.ctx.client_ip
+    )
     return json_response(
         _user_body(user), status=201, headers={"Location": "/api/v1/users/me"}
     )
@@ -21,7 +23,9 @@ async def create_user(request: Request, call: Call, accounts: AccountsService):
 
 @operation("createToken")
 async def create_token(request: Request, call: Call, accounts: AccountsService):
-    token = await accounts.log_in(call.body["email"], call.body["password"])
+    token = await accounts.log_in(
+        call.body["email"], call.body["password"], request.ctx.client_ip
+    )
     body = {
         "access_token": token.value,
         "token_type": "Bearer",

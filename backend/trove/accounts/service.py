@@ -1,41 +1,75 @@
-"""Registering users, logging in and identifying the user behind a token."""
+"""Registering users, logging in and out, and identifying token holders."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from trove.accounts.emails import email_problems, normalise_email
 from trove.accounts.hashing import PasswordHasher
-from trove.accounts.models import User
+from trove.accounts.models import RevokedToken, User
 from trove.accounts.tokens import Token, TokenSigner
-from trove.errors import EmailTaken, InvalidCredentials, InvalidToken
+from trove.errors import (
+    EmailTaken,
+    FieldError,
+    InvalidCredentials,
+    InvalidToken,
+    RateLimited,
+    ValidationFailed,
+)
 
 logger = logging.getLogger("trove.accounts")
 
 
 @dataclass(frozen=True, slots=True)
 class CurrentUser:
-    """The user a request is made for."""
+    """The user a request is made for, and the token it was made with."""
 
     id: int
     email: str
     created_at: datetime
+    token_id: str = ""
+    token_expires_at: int = 0
+
+
+class Window:  # what trove.limits provides
+    async def wait(self, key: str) -> int | None: ...
+    async def record(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How many attempts are allowed before a client must wait.
+
+    Failed logins count per account and per client address, so guessing at
+    one account is slowed wherever it comes from, and one address cannot
+    try many accounts; a window never locks an account for longer than its
+    length. Registrations count per client address.
+    """
+
+    failed_logins_per_account: Window
+    failed_logins_per_client: Window
+    registrations_per_client: Window
 
 
 class AccountsService:
-    def __init__(self, hasher: PasswordHasher, signer: TokenSigner) -> None:
+    def __init__(
+        self, hasher: PasswordHasher, signer: TokenSigner, limits: Limits
+    ) -> None:
         self._hasher = hasher
         self._signer = signer
+        self._limits = limits
 
-    async def register(self, email: str, password: str) -> CurrentUser:
+    async def register(self, email: str, password: str, client: str) -> CurrentUser:
         """Create a user; raises EmailTaken if the address is in use.
 
         The caller has checked the email and password rules.
         """
+        await _refuse_while_waiting(self._limits.registrations_per_client, client)
         email = normalise_email(email)
         if await User.filter(email=email).exists():
             raise EmailTaken()
@@ -46,18 +80,20 @@ class AccountsService:
         except IntegrityError:
             # Another request registered the same address meanwhile.
             raise EmailTaken() from None
+        await self._limits.registrations_per_client.record(client)
         logger.info("user %s registered", user.id)
         return _current(user)
 
-    async def log_in(self, email: str, password: str) -> Token:
+    async def log_in(self, email: str, password: str, client: str) -> Token:
         """Issue a token; raises InvalidCredentials, the same for every cause."""
-        user = None
-        if not email_problems(email):
-            user = await User.get_or_none(email=normalise_email(email))
+        account = normalise_email(email)
+        await _refuse_while_waiting(self._limits.failed_logins_per_account, account)
+        await _refuse_while_waiting(self._limits.failed_logins_per_client, client)
+
+        user = await self._check_credentials(email, password)
         if user is None:
-            await self._hasher.verify_nobody(password)
-            raise InvalidCredentials()
-        if not await self._hasher.verify(password, user.password_hash):
+            await self._limits.failed_logins_per_account.record(account)
+            await self._limits.failed_logins_per_client.record(client)
             raise InvalidCredentials()
 
         if self._hasher.needs_rehash(user.password_hash):
@@ -65,18 +101,93 @@ class AccountsService:
             await user.save(update_fields=["password_hash"])
         return self._signer.issue(user.id)
 
+    async def _check_credentials(self, email: str, password: str) -> User | None:
+        user = None
+        if not email_problems(email):
+            user = await User.get_or_none(email=normalise_email(email))
+        if user is None:
+            await self._hasher.verify_nobody(password)
+            return None
+        if not await self._hasher.verify(password, user.password_hash):
+            return None
+        return user
+
     async def authenticate(self, authorization: str | None) -> CurrentUser:
         """The user behind an `Authorization: Bearer` header value."""
         scheme, _, value = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
             raise InvalidToken()
 
-        user_id = self._signer.user_id(value.strip())
-        user = await User.get_or_none(id=user_id)
+        claims = self._signer.verify(value.strip())
+        user = await User.get_or_none(id=claims.user_id)
         if user is None:
             raise InvalidToken("The token's user no longer exists.")
-        return _current(user)
+        valid_after = user.tokens_valid_after
+        if valid_after is not None and claims.issued_at < int(valid_after.timestamp()):
+            raise InvalidToken("The token was issued before the password changed.")
+        if await RevokedToken.exists(jti=claims.token_id):
+            raise InvalidToken("The token was logged out.")
+        return _current(user, claims.token_id, claims.expires_at)
+
+    async def log_out(self, user: CurrentUser) -> None:
+        """Refuse the token `user` came with from now until it would expire."""
+        now = datetime.now(UTC)
+        expires_at = datetime.fromtimestamp(user.token_expires_at, UTC)
+        # Tokens past their expiry are refused anyway: their rows can go.
+        await RevokedToken.filter(expires_at__lt=now).delete()
+        await RevokedToken.get_or_create(
+            jti=user.token_id, defaults={"expires_at": expires_at}
+        )
+
+    async def change_password(
+        self, user: CurrentUser, current_password: str, new_password: str
+    ) -> None:
+        """Set a new password and refuse every token issued before it."""
+        stored = await self._user_with_password(
+            user, current_password, "current_password"
+        )
+        stored.password_hash = await self._hasher.hash(new_password)
+        stored.tokens_valid_after = datetime.now(UTC)
+        await stored.save(update_fields=["password_hash", "tokens_valid_after"])
+        logger.info("user %s changed their password", user.id)
+
+    async def delete_account(self, user: CurrentUser, password: str) -> None:
+        """Delete the user and, through the foreign key, their favorites."""
+        stored = await self._user_with_password(user, password, "password")
+        async with in_transaction():
+            await User.filter(id=stored.id).delete()
+        logger.info("user %s deleted their account", user.id)
+
+    async def _user_with_password(
+        self, user: CurrentUser, password: str, field: str
+    ) -> User:
+        """The stored user, once `password` (given as `field`) is checked."""
+        stored = await User.get_or_none(id=user.id)
+        if stored is None:
+            raise InvalidToken("The token's user no longer exists.")
+        if not await self._hasher.verify(password, stored.password_hash):
+            raise ValidationFailed(
+                "The current password is wrong.",
+                errors=[
+                    FieldError(
+                        "body", field, "password_wrong", "The password is wrong."
+                    )
+                ],
+            )
+        return stored
 
 
-def _current(user: User) -> CurrentUser:
-    return CurrentUser(id=user.id, email=user.email, created_at=user.created_at)
+async def _refuse_while_waiting(window: Window, key: str) -> None:
+    seconds = await window.wait(key)
+    if seconds is not None:
+        raise RateLimited("Too many attempts; try again later.", retry_after=seconds)
+
+
+def _current(user: User, token_id: str = "", token_expires_at: int = 0) -> CurrentUser:
+    return CurrentUser(
+        id=user.id,
+        email=user.email,
+        created_at=user.created_at,
+        token_id=token_id,
+        token_expires_at=token_expires_at,
+    )

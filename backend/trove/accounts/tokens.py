@@ -25,6 +25,16 @@ class Token:
     expires_in: int
 
 
+@dataclass(frozen=True, slots=True)
+class Claims:
+    """What a valid token says."""
+
+    user_id: int
+    token_id: str
+    issued_at: int
+    expires_at: int
+
+
 class TokenSigner:
     """Issues and checks tokens with one secret and lifetime."""
 
@@ -46,6 +56,10 @@ class TokenSigner:
 
     def user_id(self, value: str) -> int:
         """The user id a valid token names; raises InvalidToken otherwise."""
+        return self.verify(value).user_id
+
+    def verify(self, value: str) -> Claims:
+        """The claims of a valid token; raises InvalidToken otherwise."""
         if not value.isascii():
             # Header bytes that are not UTF-8 arrive as lone surrogates.
             raise InvalidToken("The token is not valid.")
@@ -67,6 +81,8 @@ class TokenSigner:
         subject = claims["sub"]
         if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
             raise InvalidToken("The token is not valid.")
-        if int(subject) > MAX_USER_ID:
+        if int(subject) > MAX_USER_ID or not isinstance(claims["jti"], str):
             raise InvalidToken("The token is not valid.")
-        return int(subject)
+        return Claims(
+            int(subject), claims["jti"], int(claims["iat"]), int(claims["exp"])
+        )
