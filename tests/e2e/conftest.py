@@ -32,6 +32,7 @@ from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 from tests.e2e.nginx import NGINX, running_nginx
 from tests.fakes.pixabay import FakePixabay
 from tests.support.databases import fresh_postgres_database
+from tests.support.redis_server import redis_server
 from tests.support.servers import ApiProcess, running_api
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,6 +116,7 @@ class Stack:
     fake: FakePixabay
     jwt_secret: str
     http: httpx.Client = field(repr=False)
+    api_env: dict[str, str] = field(default_factory=dict, repr=False)
 
     def register(self, email: str | None = None) -> str:
         """Create a user through nginx; returns its email address."""
@@ -154,9 +156,18 @@ def new_email() -> str:
 
 @contextmanager
 def running_stack(
-    database_url: str, fake: FakePixabay, *, pixabay_key: str | None = "test-key"
+    database_url: str,
+    fake: FakePixabay,
+    *,
+    pixabay_key: str | None = "test-key",
+    production: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """Start the API (migrated) and nginx in front of it."""
+    """Start the API (migrated) and nginx in front of it.
+
+    `production` holds the settings of the compose stack (workers, Redis,
+    production mode); with it the API starts as the image's entry point
+    starts it, migrating on start.
+    """
     jwt_secret = secrets.token_urlsafe(48)
     with ExitStack() as stack:
         api = stack.enter_context(
@@ -164,7 +175,9 @@ def running_stack(
                 database_url=database_url,
                 pixabay_url=fake.url,
                 pixabay_key=pixabay_key,
+                as_the_image_starts=production is not None,
                 extra_env={
+                    **(production or {}),
                     "TROVE_JWT_SECRET": jwt_secret,
                     # nginx on this machine is the one proxy in front of the
                     # API, as in the container.
@@ -177,7 +190,7 @@ def running_stack(
         )
         nginx = stack.enter_context(running_nginx(api.url))
         http = stack.enter_context(httpx.Client(base_url=nginx.url, timeout=15.0))
-        yield Stack(nginx.url, api, fake, jwt_secret, http)
+        yield Stack(nginx.url, api, fake, jwt_secret, http, production or {})
 
 
 @pytest.fixture(
@@ -191,11 +204,22 @@ def stack(request, fake_pixabay: FakePixabay) -> Iterator[Stack]:
         if request.param == "sqlite":
             folder = Path(tempfile.mkdtemp(prefix="trove-e2e-"))
             database_url = f"sqlite://{folder}/trove.sqlite3"
-        else:
-            database_url = exits.enter_context(
-                _in_worker_thread(fresh_postgres_database())
-            )
-        yield exits.enter_context(running_stack(database_url, fake_pixabay))
+            yield exits.enter_context(running_stack(database_url, fake_pixabay))
+            return
+        # On PostgreSQL the stack is the compose topology: nginx in front of
+        # two workers started as the image starts them, sharing the search
+        # cache and Pixabay budget through a Redis of the test's own.
+        database_url = exits.enter_context(_in_worker_thread(fresh_postgres_database()))
+        redis = exits.enter_context(redis_server())
+        production = {
+            "TROVE_ENV": "production",
+            "TROVE_WORKERS": "2",
+            "TROVE_REDIS_URL": redis.url,
+            "TROVE_BCRYPT_ROUNDS": "12",
+        }
+        yield exits.enter_context(
+            running_stack(database_url, fake_pixabay, production=production)
+        )
 
 
 @pytest.fixture(scope="session")

@@ -90,22 +90,29 @@ def running_api(
     pixabay_url: str | None,
     pixabay_key: str | None = "test-key",
     extra_env: dict[str, str] | None = None,
+    as_the_image_starts: bool = False,
 ) -> Iterator[ApiProcess]:
-    """Migrate the database, start `trove serve`, wait until it answers."""
+    """Migrate the database, start `trove serve`, wait until it answers.
+
+    `as_the_image_starts` runs `trove serve --migrate`, the container's
+    command, instead of migrating first.
+    """
     env = trove_env(
         database_url=database_url,
         pixabay_url=pixabay_url,
         pixabay_key=pixabay_key,
         extra_env=extra_env,
     )
-    migrated = run_trove("migrate", env=env)
-    if migrated.returncode != 0:
-        raise RuntimeError(f"trove migrate failed:\n{migrated.stderr}")
+    if not as_the_image_starts:
+        migrated = run_trove("migrate", env=env)
+        if migrated.returncode != 0:
+            raise RuntimeError(f"trove migrate failed:\n{migrated.stderr}")
 
     log_path = Path(env["TROVE_VAR_DIR"]) / "server.log"
     with open(log_path, "w") as log:
+        command = ["serve", "--migrate"] if as_the_image_starts else ["serve"]
         process = subprocess.Popen(
-            [sys.executable, "-m", "trove", "serve"],
+            [sys.executable, "-m", "trove", *command],
             env=env,
             cwd=ROOT,
             stdout=log,
