@@ -4,8 +4,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CODEGEN := $(VENV)/codegen
+CODEGEN_STAMP := $(CODEGEN)/.installed
+NPM_STAMP := node_modules/.installed
+DOCS_UI := backend/trove/data/docs/swagger-ui
+DOCS_UI_STAMP := $(DOCS_UI)/.installed
+SWAGGER_UI_FILES := swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE
 
-.PHONY: run test test-fast migrate clean
+# The API reference page's files come from npm; without npm, `make run`
+# still serves everything else.
+ifneq ($(shell command -v npm 2>/dev/null),)
+RUN_EXTRAS := $(DOCS_UI_STAMP)
+endif
+
+.PHONY: run test migrate bench clean
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -16,15 +28,32 @@ $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-run: $(STAMP)
+# npm's packages: the API reference page's files and the contract tools.
+$(NPM_STAMP): package.json package-lock.json .npmrc
+	npm ci
+	touch $@
+
+# Swagger UI's files, which Trove serves at /api/v1/docs; not committed.
+$(DOCS_UI_STAMP): $(NPM_STAMP)
+	mkdir -p $(DOCS_UI)
+	cp $(addprefix node_modules/swagger-ui-dist/,$(SWAGGER_UI_FILES)) $(DOCS_UI)/
+	touch $@
+
+# openapi-python-client pins httpx below the version Trove runs: its own venv.
+$(CODEGEN_STAMP): requirements-codegen.txt | $(STAMP)
+	$(PYTHON) -m venv $(CODEGEN)
+	$(CODEGEN)/bin/pip install --quiet -r requirements-codegen.txt
+	touch $@
+
+run: $(STAMP) $(RUN_EXTRAS)
 	$(BIN)/trove migrate
 	$(BIN)/trove serve
 
 migrate: $(STAMP)
 	$(BIN)/trove migrate
 
-test: $(STAMP)
+test: $(STAMP) $(DOCS_UI_STAMP) $(CODEGEN_STAMP)
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) var test-artifacts .pytest_cache
+	rm -rf $(VENV) var test-artifacts .pytest_cache node_modules $(DOCS_UI)

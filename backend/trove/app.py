@@ -24,6 +24,7 @@ from trove.errors import TroveError
 from trove.limits import SharedWindow, SlidingWindow
 from trove.favorites import handlers as _favorites_handlers  # noqa: F401
 from trove.favorites.service import FavoritesService
+from trove import docs as _docs_handlers  # noqa: F401
 from trove import health as _health_handlers  # noqa: F401
 from trove.problems import (
     render_database_unavailable,

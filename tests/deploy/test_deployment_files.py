@@ -51,7 +51,8 @@ def test_the_image_runs_as_a_non_root_user_with_a_health_check():
     stages = re.findall(r"^FROM (\S+)", dockerfile, re.MULTILINE)
 
     assert all(
-        re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+( AS \w+)?", s) for s in stages
+        re.fullmatch(r"(python|node):\d+\.\d+\.\d+-(slim-)?\w+(-slim)?", s)
+        for s in stages
     )
     assert re.search(r"^USER 10001$", dockerfile, re.MULTILINE)
     assert "HEALTHCHECK" in dockerfile and "/api/v1/health" in dockerfile

@@ -21,11 +21,22 @@ SPEC = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 @lru_cache(maxsize=1)
 def openapi() -> OpenAPI:
-    # Problem documents are JSON too; openapi-core only knows plain JSON.
+    # Problem documents are JSON too; openapi-core only knows plain JSON. The
+    # API reference page and its files are text, which it leaves as bytes.
     config = Config(
-        extra_media_type_deserializers={"application/problem+json": orjson.loads}
+        extra_media_type_deserializers={
+            "application/problem+json": orjson.loads,
+            **{
+                media_type: _text
+                for media_type in ("text/html", "text/javascript", "text/css")
+            },
+        }
     )
     return OpenAPI.from_file_path(str(SPEC), config=config)
+
+
+def _text(raw: bytes, charset: str = "utf-8") -> str:
+    return raw.decode(charset)
 
 
 class ContractViolation(AssertionError):
