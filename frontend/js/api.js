@@ -49,6 +49,11 @@ export function createToken(email, password) {
   return request("POST", "/tokens", { body: { email, password } });
 }
 
+/** Revokes the token on the server: it is refused from then on. */
+export function deleteCurrentToken(token) {
+  return request("DELETE", "/tokens/current", { token });
+}
+
 /** The user the token belongs to. */
 export function getCurrentUser(token) {
   return request("GET", "/users/me", { token });

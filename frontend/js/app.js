@@ -191,8 +191,14 @@ async function logIn(email, password, next) {
 }
 
 function logOut() {
+  const session = state.loadSession();
   state.clearSession();
   state.navigate(state.loginPath({ reason: "logged-out" }));
+  if (session) {
+    // The token is forgotten here whatever happens; revoking it on the
+    // server as well keeps a copy of it from being used elsewhere.
+    api.deleteCurrentToken(session.token).catch(() => {});
+  }
 }
 
 /** Shows an API refusal next to the fields it names, or above the form. */

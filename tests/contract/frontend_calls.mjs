@@ -33,6 +33,7 @@ const drivers = {
   createUser: () => api.createUser("someone@example.com", "Aa11%$cccc"),
   createToken: () => api.createToken("someone@example.com", "Aa11%$cccc"),
   getCurrentUser: () => api.getCurrentUser(token),
+  deleteCurrentToken: () => api.deleteCurrentToken(token),
   searchMedia: async () => {
     await api.searchMedia(token, "image", { ...search, colors: ["red", "blue"] });
     await api.searchMedia(token, "video", { ...search, video_type: "film" });

@@ -77,7 +77,7 @@ def test_every_request_of_the_web_app_is_one_the_spec_accepts(recorded):
         except Exception as error:  # every openapi-core failure is a refusal
             refused.append(f"{sent['method']} {sent['url']}: {error!r}")
 
-    assert len(recorded["requests"]) == 9
+    assert len(recorded["requests"]) == 10
     assert refused == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -122,19 +123,22 @@ def test_too_many_failed_logins_say_how_long_to_wait(page: Page, stack: Stack):
 
     log_in(page, email)
 
-    expect(page.get_by_role("alert")).to_have_text(re.compile(
-        r"^There were too many attempts in a short time\. "
-        r"Try again in \d+ seconds\.$"
-    ))
+    expect(page.get_by_role("alert")).to_have_text(
+        re.compile(
+            r"^There were too many attempts in a short time\. "
+            r"Try again in \d+ seconds\.$"
+        )
+    )
     expect(page).to_have_url(re.compile(r"/login$"))
 
 
-def test_logging_out_forgets_the_token(page: Page, user: str):
+def test_logging_out_forgets_and_revokes_the_token(page: Page, user: str, stack):
     token = session_token(page)
 
     page.get_by_role("button", name="Log out").click()
 
     expect(page).to_have_url(re.compile(r"/login\?reason=logged-out$"))
+    assert _refused_soon(stack, token)
     expect(page.get_by_text("You are logged out.")).to_be_visible()
     kept = page.evaluate(
         "[...Object.values(sessionStorage), ...Object.values(localStorage)]"
@@ -282,3 +286,15 @@ def test_the_browser_checks_the_same_rules_as_the_server(page: Page):
     ]
     assert [sorted(codes) for codes in found["emails"]] == expected_emails
     assert [sorted(codes) for codes in found["passwords"]] == expected_passwords
+
+
+def _refused_soon(stack, token: str) -> bool:
+    """Whether the API refuses `token` within a few seconds of logging out."""
+    for _ in range(50):
+        answer = stack.http.get(
+            "/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}
+        )
+        if answer.status_code == 401:
+            return True
+        time.sleep(0.1)
+    return False

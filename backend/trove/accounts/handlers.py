@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sanic import Request
+from sanic import HTTPResponse, Request
 
 from trove.accounts.emails import email_problems
 from trove.accounts.passwords import password_problems
@@ -41,3 +41,23 @@ async def get_current_user(request: Request, call: Call):
 
 def _user_body(user: CurrentUser) -> dict:
     return {"id": user.id, "email": user.email, "created_at": user.created_at}
+
+
+@operation("deleteCurrentToken")
+async def delete_current_token(request: Request, call: Call, accounts: AccountsService):
+    await accounts.log_out(call.user)
+    return HTTPResponse(status=204)
+
+
+@operation("changePassword", rules={"new_password": password_problems})
+async def change_password(request: Request, call: Call, accounts: AccountsService):
+    await accounts.change_password(
+        call.user, call.body["current_password"], call.body["new_password"]
+    )
+    return HTTPResponse(status=204)
+
+
+@operation("deleteCurrentUser")
+async def delete_current_user(request: Request, call: Call, accounts: AccountsService):
+    await accounts.delete_account(call.user, call.body["password"])
+    return HTTPResponse(status=204)

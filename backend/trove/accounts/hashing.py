@@ -4,10 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
+import os
 import secrets
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import bcrypt
+
+# How much lower than the rest of the worker the hashing threads run (nice).
+HASHING_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    # bcrypt at cost 12 holds a core for about a quarter of a second; at a
+    # lower priority a burst of logins slows logins, not every other request
+    # (bench/: favorites p99 during logins). Linux sets it per thread;
+    # elsewhere the call would lower the whole process, so it is skipped.
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(
+                os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS
+            )
 
 
 def _prehash(password: str) -> bytes:
@@ -24,15 +44,25 @@ class PasswordHasher:
     def __init__(self, rounds: int) -> None:
         self.rounds = rounds
         self._dummy_hash: bytes | None = None
+        # bcrypt releases the GIL, so these threads keep the loop free; more
+        # of them than cores would only share the same cores.
+        self._threads = ThreadPoolExecutor(
+            max_workers=os.cpu_count() or 1,
+            thread_name_prefix="bcrypt",
+            initializer=_lower_priority,
+        )
+
+    async def _off_loop(self, function, *args):
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, function, *args)
 
     async def hash(self, password: str) -> str:
         salt = bcrypt.gensalt(self.rounds)
-        # bcrypt releases the GIL, so a worker thread keeps the loop free.
-        hashed = await asyncio.to_thread(bcrypt.hashpw, _prehash(password), salt)
+        hashed = await self._off_loop(bcrypt.hashpw, _prehash(password), salt)
         return hashed.decode("ascii")
 
     async def verify(self, password: str, hashed: str) -> bool:
-        return await asyncio.to_thread(
+        return await self._off_loop(
             bcrypt.checkpw, _prehash(password), hashed.encode("ascii")
         )
 
@@ -44,7 +74,7 @@ class PasswordHasher:
         """
         if self._dummy_hash is None:
             self._dummy_hash = (await self.hash(secrets.token_urlsafe(16))).encode()
-        await asyncio.to_thread(bcrypt.checkpw, _prehash(password), self._dummy_hash)
+        await self._off_loop(bcrypt.checkpw, _prehash(password), self._dummy_hash)
 
     def needs_rehash(self, hashed: str) -> bool:
         """Whether `hashed` was made at a lower cost than the configured one."""

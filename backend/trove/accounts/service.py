@@ -123,7 +123,7 @@ class AccountsService:
         if user is None:
             raise InvalidToken("The token's user no longer exists.")
         valid_after = user.tokens_valid_after
-        if valid_after is not None and claims.issued_at < int(valid_after.timestamp()):
+        if valid_after is not None and claims.issued_at < valid_after.timestamp():
             raise InvalidToken("The token was issued before the password changed.")
         if await RevokedToken.exists(jti=claims.token_id):
             raise InvalidToken("The token was logged out.")

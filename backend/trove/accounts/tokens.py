@@ -31,7 +31,7 @@ class Claims:
 
     user_id: int
     token_id: str
-    issued_at: int
+    issued_at: float
     expires_at: int
 
 
@@ -43,11 +43,13 @@ class TokenSigner:
         self._ttl = ttl
 
     def issue(self, user_id: int) -> Token:
-        now = int(time.time())
+        now = time.time()
         claims = {
             "sub": str(user_id),
-            "iat": now,
-            "exp": now + self._ttl,
+            # To the millisecond, so that a password change refuses exactly
+            # the tokens issued before it, even within the same second.
+            "iat": round(now, 3),
+            "exp": int(now) + self._ttl,
             "jti": uuid.uuid4().hex,
             "iss": ISSUER,
             "aud": AUDIENCE,
@@ -84,5 +86,5 @@ class TokenSigner:
         if int(subject) > MAX_USER_ID or not isinstance(claims["jti"], str):
             raise InvalidToken("The token is not valid.")
         return Claims(
-            int(subject), claims["jti"], int(claims["iat"]), int(claims["exp"])
+            int(subject), claims["jti"], float(claims["iat"]), int(claims["exp"])
         )
