@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import tempfile
 
 import pytest
@@ -150,3 +151,51 @@ def test_registrations_are_throttled_per_client_address(strict_api):
         ]
 
     assert statuses == [201, 201, 201, 201, 429]
+
+
+def test_guessing_the_current_password_is_throttled_like_logins(strict_api):
+    with ApiClient(strict_api.url) as client:
+        _, token = register(client)
+        authed = client.with_token(token)
+        statuses = [
+            authed.put(
+                "/api/v1/users/me/password",
+                json={"current_password": "Nope1!xx", "new_password": NEW_PASSWORD},
+            ).status_code
+            for _ in range(4)
+        ]
+        deleting = authed.request(
+            "DELETE", "/api/v1/users/me", json={"password": "Nope1!xx"}
+        )
+
+    assert statuses == [422, 422, 422, 429]
+    assert deleting.status_code == 429
+
+
+def test_of_simultaneous_password_changes_exactly_one_wins(api, client):
+    email, token = register(client)
+    candidates = [f"Cc33&&{i}xyz" for i in range(5)]
+
+    def change(new_password: str) -> int:
+        with ApiClient(api.url, token) as authed:
+            return authed.put(
+                "/api/v1/users/me/password",
+                json={
+                    "current_password": STRONG_PASSWORD,
+                    "new_password": new_password,
+                },
+            ).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(5) as pool:
+        statuses = list(pool.map(change, candidates))
+
+    assert statuses.count(204) == 1
+    # A loser is refused as a token older than the new password (401), as
+    # a wrong current password (422) or as a conflict (409).
+    assert set(statuses) <= {204, 401, 409, 422}
+    winner = candidates[statuses.index(204)]
+    works = [
+        client.post("/api/v1/tokens", json={"email": email, "password": p}).status_code
+        for p in candidates
+    ]
+    assert works == [200 if p == winner else 401 for p in candidates]

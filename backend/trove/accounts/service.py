@@ -14,6 +14,7 @@ from trove.accounts.hashing import PasswordHasher
 from trove.accounts.models import RevokedToken, User
 from trove.accounts.tokens import Token, TokenSigner
 from trove.errors import (
+    Conflict,
     EmailTaken,
     FieldError,
     InvalidCredentials,
@@ -146,9 +147,14 @@ class AccountsService:
         stored = await self._user_with_password(
             user, current_password, "current_password"
         )
-        stored.password_hash = await self._hasher.hash(new_password)
-        stored.tokens_valid_after = datetime.now(UTC)
-        await stored.save(update_fields=["password_hash", "tokens_valid_after"])
+        new_hash = await self._hasher.hash(new_password)
+        # Only if nobody changed the password since it was checked: of two
+        # changes at once, one wins and the other is told so.
+        changed = await User.filter(
+            id=stored.id, password_hash=stored.password_hash
+        ).update(password_hash=new_hash, tokens_valid_after=datetime.now(UTC))
+        if not changed:
+            raise Conflict("The password was changed meanwhile; try again.")
         logger.info("user %s changed their password", user.id)
 
     async def delete_account(self, user: CurrentUser, password: str) -> None:
@@ -161,11 +167,18 @@ class AccountsService:
     async def _user_with_password(
         self, user: CurrentUser, password: str, field: str
     ) -> User:
-        """The stored user, once `password` (given as `field`) is checked."""
+        """The stored user, once `password` (given as `field`) is checked.
+
+        Wrong passwords count like failed logins, so that a stolen token
+        cannot be used to guess the password without limit.
+        """
         stored = await User.get_or_none(id=user.id)
         if stored is None:
             raise InvalidToken("The token's user no longer exists.")
+        account = self._limits.failed_logins_per_account
+        await _refuse_while_waiting(account, stored.email)
         if not await self._hasher.verify(password, stored.password_hash):
+            await account.record(stored.email)
             raise ValidationFailed(
                 "The current password is wrong.",
                 errors=[

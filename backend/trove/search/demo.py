@@ -139,5 +139,16 @@ def _load(directory: Path | Traversable, names: tuple[str, ...]) -> list[dict]:
     for name in names:
         document = json.loads((directory / name).read_text(encoding="utf-8"))
         for hit in document if isinstance(document, list) else document["hits"]:
-            hits.setdefault(hit["id"], hit)
+            hits.setdefault(hit["id"], _without_expired_urls(hit))
     return list(hits.values())
+
+
+def _without_expired_urls(hit: dict) -> dict:
+    # The samples' display-size image URLs expired a day after they were
+    # saved; left in, every demo item would point at a dead picture. Without
+    # them an item shows its preview, whose URL lasts.
+    return {
+        key: value
+        for key, value in hit.items()
+        if key not in ("webformatURL", "largeImageURL")
+    }
