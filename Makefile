@@ -17,7 +17,7 @@ ifneq ($(shell command -v npm 2>/dev/null),)
 RUN_EXTRAS := $(DOCS_UI_STAMP)
 endif
 
-.PHONY: run test migrate bench clean
+.PHONY: run test migrate bench load clean
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -54,6 +54,15 @@ migrate: $(STAMP)
 
 test: $(STAMP) $(DOCS_UI_STAMP) $(CODEGEN_STAMP)
 	$(BIN)/pytest
+
+# Benchmarks against a bare Sanic app (bench/README.md); needs wrk.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+	$(BIN)/python -m bench.login_timing
+
+# The long form of the load test (tests/load/ runs a short one).
+load: $(STAMP)
+	$(BIN)/python -m bench.load --users 100 --seconds 120
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache node_modules $(DOCS_UI)

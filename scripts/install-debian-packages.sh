@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the browser tests need: Chromium, driven by
-# Playwright, and nginx, the server the container runs. Safe to run again:
-# when both binaries are already there, apt is not touched at all.
+# Installs the Debian packages the tests and benchmarks need: Chromium,
+# driven by Playwright, nginx, the server the container runs, and wrk, the
+# benchmarks' load generator. Safe to run again: when all three are already
+# there, apt is not touched at all.
 set -euo pipefail
 
 # Fonts: without recommends Chromium may find none and draw text as boxes.
-packages=(chromium nginx fonts-dejavu-core)
+packages=(chromium nginx fonts-dejavu-core wrk)
 
-if [[ -x /usr/bin/chromium && -x /usr/sbin/nginx ]]; then
-    echo "install-debian-packages: chromium and nginx already installed"
+if [[ -x /usr/bin/chromium && -x /usr/sbin/nginx && -x /usr/bin/wrk ]]; then
+    echo "install-debian-packages: chromium, nginx and wrk already installed"
     exit 0
 fi
 

@@ -1,0 +1,1 @@
+-- The same GET, with the headers given on wrk's command line.
