@@ -31,22 +31,30 @@ def test_every_operation_of_the_spec_has_exactly_one_handler(spec, tmp_path):
 
     routed = {route.name.split(".")[-1] for route in app.router.routes}
 
-    assert {op["operationId"] for p in spec["paths"].values() for op in
-            p.values() if isinstance(op, dict) and "operationId" in op} <= routed
+    assert {
+        op["operationId"]
+        for p in spec["paths"].values()
+        for op in p.values()
+        if isinstance(op, dict) and "operationId" in op
+    } <= routed
 
 
 def test_an_operation_without_a_handler_stops_the_app(spec):
     handlers = dict(contract._registry)
     del handlers["listFavorites"]
 
-    with pytest.raises(ContractMismatch, match="without a handler: \\['listFavorites'\\]"):
+    with pytest.raises(
+        ContractMismatch, match="without a handler: \\['listFavorites'\\]"
+    ):
         contract.bind(Sanic("t2"), spec, _nothing, handlers)
 
 
 def test_a_handler_without_an_operation_stops_the_app(spec):
     handlers = {**contract._registry, "exportEverything": HandlerSpec(_nothing, {})}
 
-    with pytest.raises(ContractMismatch, match="without an operation: \\['exportEverything'\\]"):
+    with pytest.raises(
+        ContractMismatch, match="without an operation: \\['exportEverything'\\]"
+    ):
         contract.bind(Sanic("t3"), spec, _nothing, handlers)
 
 
@@ -86,7 +94,9 @@ def test_rules_replace_the_generic_findings_for_their_field(operations):
         return [("password_too_short", "Too short.")]
 
     with pytest.raises(ValidationFailed) as caught:
-        contract.validate_body(op, {"email": "a@b.com", "password": "x"}, {"password": rule})
+        contract.validate_body(
+            op, {"email": "a@b.com", "password": "x"}, {"password": rule}
+        )
 
     assert [(e.field, e.code) for e in caught.value.errors] == [
         ("password", "password_too_short")

@@ -11,11 +11,19 @@ from trove.favorites.service import _decode_cursor, _encode_cursor, _favorite_bo
 def _stored(expires_at: datetime) -> SimpleNamespace:
     media = {
         "id": 7,
-        "preview": {"url": "https://cdn.pixabay.com/p_150.jpg", "width": 150,
-                    "height": 100},
+        "preview": {
+            "url": "https://cdn.pixabay.com/p_150.jpg",
+            "width": 150,
+            "height": 100,
+        },
         "sizes": [
-            {"name": "web", "url": "https://pixabay.com/get/x_640.jpg", "width": 640,
-             "height": 427, "expires_at": expires_at.isoformat().replace("+00:00", "Z")},
+            {
+                "name": "web",
+                "url": "https://pixabay.com/get/x_640.jpg",
+                "width": 640,
+                "height": 427,
+                "expires_at": expires_at.isoformat().replace("+00:00", "Z"),
+            },
         ],
     }
     return SimpleNamespace(
