@@ -25,12 +25,15 @@ CREATE TABLE IF NOT EXISTS "favorites" (
     "media" JSONB NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
     "user_id" BIGINT NOT NULL REFERENCES "users" ("id") ON DELETE CASCADE,
-    CONSTRAINT "uid_favorites_user_id_f90c4c" UNIQUE ("user_id", "media_type", "media_id"),
+    CONSTRAINT "uid_favorites_user_id_f90c4c"
+        UNIQUE ("user_id", "media_type", "media_id"),
     CONSTRAINT "chk_favorites_media_type" CHECK ("media_type" IN ('image', 'video')),
     CONSTRAINT "chk_favorites_media_id" CHECK ("media_id" > 0)
 );
-CREATE INDEX IF NOT EXISTS "idx_favorites_user_id_024ff9" ON "favorites" ("user_id", "id");
-CREATE INDEX IF NOT EXISTS "idx_favorites_user_id_79c7d6" ON "favorites" ("user_id", "media_type", "id");
+CREATE INDEX IF NOT EXISTS "idx_favorites_user_id_024ff9"
+    ON "favorites" ("user_id", "id");
+CREATE INDEX IF NOT EXISTS "idx_favorites_user_id_79c7d6"
+    ON "favorites" ("user_id", "media_type", "id");
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" SERIAL NOT NULL PRIMARY KEY,
     "version" VARCHAR(255) NOT NULL,

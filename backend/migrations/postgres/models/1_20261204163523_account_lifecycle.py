@@ -11,8 +11,10 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
     "jti" VARCHAR(64) NOT NULL PRIMARY KEY,
     "expires_at" TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX IF NOT EXISTS "idx_revoked_tok_expires_b3eec6" ON "revoked_tokens" ("expires_at");
-COMMENT ON TABLE "revoked_tokens" IS 'A token logged out before it expired, kept until it would expire.';
+CREATE INDEX IF NOT EXISTS "idx_revoked_tok_expires_b3eec6"
+    ON "revoked_tokens" ("expires_at");
+COMMENT ON TABLE "revoked_tokens" IS 'A token logged out before it expired, '
+    'kept until it would expire.';
         ALTER TABLE "users" ADD "tokens_valid_after" TIMESTAMPTZ;"""
 
 

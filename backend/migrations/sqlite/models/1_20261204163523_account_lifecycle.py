@@ -11,7 +11,8 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
     "jti" VARCHAR(64) NOT NULL PRIMARY KEY,
     "expires_at" TIMESTAMP NOT NULL
 ) /* A token logged out before it expired, kept until it would expire. */;
-CREATE INDEX IF NOT EXISTS "idx_revoked_tok_expires_b3eec6" ON "revoked_tokens" ("expires_at");
+CREATE INDEX IF NOT EXISTS "idx_revoked_tok_expires_b3eec6"
+    ON "revoked_tokens" ("expires_at");
         ALTER TABLE "users" ADD "tokens_valid_after" TIMESTAMP;"""
 
 
