@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
+from typing import Any
 
-from trove.favorites.service import _decode_cursor, _encode_cursor, _favorite_body
+import orjson
+
+from trove.favorites.service import (
+    FavoritesService,
+    _decode_cursor,
+    _encode_cursor,
+    _favorite_body,
+)
 
 
-def _stored(expires_at: datetime) -> SimpleNamespace:
+def _stored(expires_at: datetime) -> dict[str, Any]:
+    """A favorites row as the database hands it back: the snapshot as text."""
     media = {
         "id": 7,
         "preview": {
@@ -26,9 +34,13 @@ def _stored(expires_at: datetime) -> SimpleNamespace:
             },
         ],
     }
-    return SimpleNamespace(
-        media_type="image", media_id=7, created_at=datetime.now(UTC), media=media
-    )
+    return {
+        "id": 1,
+        "media_type": "image",
+        "media_id": 7,
+        "created_at": datetime.now(UTC).isoformat(" "),
+        "media": orjson.dumps(media).decode(),
+    }
 
 
 def test_display_sizes_are_served_until_they_expire():
@@ -50,3 +62,31 @@ def test_cursors_round_trip_and_are_opaque():
 
     assert _decode_cursor(cursor) == 1234
     assert "1234" not in cursor
+
+
+def _listed(service: FavoritesService, row: dict[str, Any], now: datetime) -> dict:
+    return orjson.loads(orjson.dumps([service._encode(row, now)]))[0]
+
+
+def test_a_listed_favorite_is_encoded_once_while_its_sizes_last():
+    service = FavoritesService(search=None)
+    now = datetime.now(UTC)
+    row = _stored(now + timedelta(hours=1))
+
+    first = service._encode(row, now)
+
+    assert service._encode(row, now + timedelta(minutes=59)) is first
+    sizes = _listed(service, row, now)["media"]["sizes"]
+    assert [size["name"] for size in sizes] == ["web"]
+
+
+def test_a_listed_favorite_loses_its_sizes_once_they_expire():
+    service = FavoritesService(search=None)
+    now = datetime.now(UTC)
+    row = _stored(now + timedelta(hours=1))
+    service._encode(row, now)
+
+    later = _listed(service, row, now + timedelta(hours=1, seconds=1))
+
+    assert later["media"]["sizes"] == []
+    assert later["media"]["is_favorite"] is True
