@@ -175,9 +175,11 @@ def _add_access_log(app: Sanic, resolver: ClientResolver) -> None:
 
     @app.on_request
     async def note_client(request: Request) -> None:
-        if "%00" in request.path or "\x00" in request.path:
-            # No route or file has a NUL in its name; the file system
-            # would refuse it with an error rather than a "not found".
+        path = request.path
+        if ("%00" in path or "\x00" in path) and _serves_files(request):
+            # No file has a NUL in its name; the file system would refuse
+            # it with an error rather than a "not found". The API's paths
+            # are checked against the spec like any other bad value.
             raise SanicNotFound("There is nothing at this path.")
         peer = request.conn_info.client_ip if request.conn_info else ""
         request.ctx.client_ip = resolver.client(
@@ -197,6 +199,11 @@ def _add_access_log(app: Sanic, resolver: ClientResolver) -> None:
             response.status,
             elapsed,
         )
+
+
+def _serves_files(request: Request) -> bool:
+    """Whether the route matched is the web app's files (`app.static`)."""
+    return request.route is None or request.route.name.endswith(".frontend")
 
 
 def _add_error_handlers(app: Sanic, frontend_dir: Path | None) -> None:

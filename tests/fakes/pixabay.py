@@ -158,10 +158,12 @@ class FakePixabay:
         return self
 
     def stop(self) -> None:
-        """Stop serving and release the port; safe to call twice."""
+        """Stop serving, cut the connections clients keep open and release the
+        port, as a server that went down would; safe to call twice."""
         if self._server is None:
             return
         self._server.shutdown()
+        self._server.close_connections()
         self._server.server_close()
         self._thread.join()
         self._server = self._thread = None
@@ -420,6 +422,32 @@ def _load_hits(names: tuple[str, ...]) -> list[dict]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakePixabay
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request, client_address) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Cut every connection still open: a kept-alive one would otherwise
+        go on being answered after the server stopped."""
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # closed meanwhile
 
     def handle_error(self, request, client_address) -> None:
         # A client that gave up (timeout, dropped socket) is normal in tests;

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.fakes.pixabay import FakePixabay
+from tests.support.servers import free_port
 
 INVALID_KEY = "[ERROR 400] Invalid or missing API key"
 PAGE_OUT_OF_RANGE = '[ERROR 400] "page" is out of valid range.'
@@ -398,6 +399,29 @@ def test_reset_forgets_requests_faults_budget_and_inflated_hits(http, pixabay):
     assert response.json()["total"] == ALL_IMAGES
     assert response.headers["X-RateLimit-Remaining"] == "99"
     assert pixabay.calls() == 1
+
+
+def test_a_stopped_fake_cuts_the_connections_clients_keep_open():
+    fake = FakePixabay().start()
+    url = fake.url
+    with httpx.Client(timeout=2.0, trust_env=False) as client:
+        before = client.get(url, params={"key": "test-key"})
+        fake.stop()
+
+        with pytest.raises(httpx.ConnectError):
+            client.get(url, params={"key": "test-key"})
+    assert before.status_code == 200
+
+
+def test_a_fake_on_a_fixed_port_serves_again_after_a_stop(http):
+    with FakePixabay(port=free_port()) as fake:
+        url = fake.url
+        fake.stop()
+        fake.start()
+
+        again = http.get(url, params={"key": "test-key"})
+
+    assert again.status_code == 200
 
 
 def test_url_is_refused_before_start():
