@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     print(report.measurements(run))
     print()
     print(report.verdicts(run))
+    caps = report.query_caps(run)
+    if caps:
+        print()
+        print(caps)
     if args.profile is not None:
         _summarise_profiles(args.profile)
     return 0

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import profile, seed, servers, validation, wrk
+from bench import profile, round_trip, seed, servers, validation, wrk
 from bench.wrk import Load, Result
 
 # The fake Pixabay's answer time for the cold search: a fast real answer.
@@ -30,6 +30,9 @@ DISTINCT_SEARCHES = 10_000
 # Seconds; the searches take one to three minutes on two busy cores.
 MEMORY_TIME_LIMIT = 200
 # The keys of the ceiling's rows that other rows are a share of.
+# Database queries a request makes: the token check, then the data; of the
+# toggle's PUT and DELETE, the PUT also looks for the favorite first.
+QUERIES_PER_REQUEST = {"favorites_pg": 2, "search_warm": 2, "toggle": 2.5}
 FAV = "ceiling_favorites"
 FAV_2W = "ceiling_favorites_2w"
 SEARCH = "ceiling_search"
@@ -317,6 +320,9 @@ def _postgres_cases(run: Run, place: Place, database_url: str) -> None:
         seeded = seed.user_and_favorites(on.url, database_url)
         auth = (f"Authorization: Bearer {seeded.token}",)
         bodies = capture_bodies(on, seeded, place.folder / "bodies")
+
+        say("timing one database query in this process")
+        run.extras["query_cpu_ms"] = round_trip.cpu_ms_per_query(database_url)
 
         say("starting the ceiling and the other Troves")
         ceiling1 = stack.enter_context(ceiling(place, bodies, 1))

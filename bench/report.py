@@ -1,4 +1,4 @@
-"""The table of measurements and the verdict on each bar of issue 7.
+"""The table of measurements and the verdict on each bar.
 
 Every line stays within 88 columns, so the tables can go into the README
 as printed; what does not fit a cell is listed under the table.
@@ -9,7 +9,12 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from bench.cases import DISTINCT_SEARCHES, UPSTREAM_DELAY, Run
+from bench.cases import (
+    DISTINCT_SEARCHES,
+    QUERIES_PER_REQUEST,
+    UPSTREAM_DELAY,
+    Run,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +147,30 @@ def verdicts(run: Run) -> str:
     for bar in bars(run):
         lines.append(f"| {bar.name} | {bar.shown} | {'yes' if bar.met else 'no'} |")
     return "\n".join(lines)
+
+
+def query_caps(run: Run) -> str:
+    """How far the database queries alone let each request near its ceiling.
+
+    A request that makes `n` queries spends at least the ceiling's CPU time
+    plus `n` times one query's, whatever else it does or skips.
+    """
+    query_cpu = run.extras.get("query_cpu_ms")
+    if not query_cpu:
+        return ""
+    caps = []
+    for key, queries in QUERIES_PER_REQUEST.items():
+        row = run.rows.get(key)
+        ceiling = run.rows.get(row.ceiling) if row is not None else None
+        if ceiling is None or not ceiling.cpu_ms:
+            continue
+        cap = ceiling.cpu_ms / (ceiling.cpu_ms + queries * query_cpu)
+        caps.append(f"{row.label} ({queries:g} queries) {cap:.2f}")
+    if not caps:
+        return ""
+    return textwrap.fill(
+        f"One database query costs a worker {query_cpu:.3f} CPU ms "
+        f"(bench/round_trip.py), so the queries alone cap the share of the "
+        f"ceiling at: {'; '.join(caps)}.",
+        width=88,
+    )
