@@ -54,12 +54,17 @@ class Fault:
     status: int
     code: str
     recover: Callable[[FakePixabay], None] = FakePixabay.reset
-    # Seconds for which Trove then rightly refuses to ask Pixabay at all.
+    # Seconds to wait once it is over: while Trove rightly refuses to ask
+    # Pixabay at all, or while the fake still answers requests of the fault.
     pause: float = 0.0
 
 
 FAULTS = {
-    "slow": Fault(lambda fake: setattr(fake, "delay", 1.5), 504, "upstream_timeout"),
+    # The requests Trove gave up on are still answered after their 1.5 s;
+    # the pause keeps them from taking a later test's queued answer.
+    "slow": Fault(
+        lambda fake: setattr(fake, "delay", 1.5), 504, "upstream_timeout", pause=1.5
+    ),
     "down": Fault(FakePixabay.stop, 502, "upstream_error", recover=_back_up),
     "dropped-connection": Fault(
         _twice(FakePixabay.close_connection_next), 502, "upstream_error"
