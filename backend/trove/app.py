@@ -13,7 +13,7 @@ from sanic.exceptions import SanicException
 from sanic.response import file as file_response
 from sanic_ext import Extend
 from tortoise.contrib.sanic import register_tortoise
-from tortoise.exceptions import DBConnectionError
+from tortoise.exceptions import DBConnectionError, OperationalError
 
 from trove import contract, db
 from trove.accounts import handlers as _accounts_handlers  # noqa: F401
@@ -27,6 +27,9 @@ from trove.favorites.service import FavoritesService
 from trove import docs as _docs_handlers  # noqa: F401
 from trove import health as _health_handlers  # noqa: F401
 from trove.problems import (
+    WEB_APP_ROUTE,
+    is_web_app_route,
+    render_database_error,
     render_database_unavailable,
     render_framework_error,
     render_trove_error,
@@ -118,7 +121,7 @@ def create_app(settings: Settings | None = None, name: str = "trove") -> Sanic:
     register_tortoise(app, config=db.tortoise_config(settings.database_url))
     _add_error_handlers(app, settings.frontend_dir)
     if settings.frontend_dir is not None:
-        app.static("/", settings.frontend_dir, index="index.html", name="frontend")
+        app.static("/", settings.frontend_dir, index="index.html", name=WEB_APP_ROUTE)
 
     _add_access_log(app, ClientResolver(settings.trusted_proxies))
 
@@ -203,7 +206,7 @@ def _add_access_log(app: Sanic, resolver: ClientResolver) -> None:
 
 def _serves_files(request: Request) -> bool:
     """Whether the route matched is the web app's files (`app.static`)."""
-    return request.route is None or request.route.name.endswith(".frontend")
+    return request.route is None or is_web_app_route(request.route.name)
 
 
 def _add_error_handlers(app: Sanic, frontend_dir: Path | None) -> None:
@@ -220,5 +223,6 @@ def _add_error_handlers(app: Sanic, frontend_dir: Path | None) -> None:
     app.error_handler.add(SanicNotFound, not_found)
     for error in DATABASE_UNAVAILABLE:
         app.error_handler.add(error, render_database_unavailable)
+    app.error_handler.add(OperationalError, render_database_error)
     app.error_handler.add(SanicException, render_framework_error)
     app.error_handler.add(Exception, render_unexpected)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import orjson
+from asyncpg import UndefinedTableError
 from sanic import HTTPResponse, Request
 from sanic.exceptions import SanicException
 
@@ -17,6 +18,8 @@ MAX_FIELD_ERRORS = 100
 MAX_FIELD_NAME = 200
 MAX_PATH_IN_DETAIL = 200
 
+# The name of the route that serves the web app's files.
+WEB_APP_ROUTE = "frontend"
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 # Sanic's own errors (routing, body size, malformed requests) by status.
@@ -102,29 +105,47 @@ def render_framework_error(request: Request, error: SanicException) -> HTTPRespo
             "Request header fields too large",
             "The request line and headers together are too large.",
         )
-    code, title = _FRAMEWORK_CODES.get(status, ("bad_request", "Bad request"))
     headers = dict(getattr(error, "headers", None) or {})
-    if status == 405 and "Allow" not in headers:
-        headers["Allow"] = _allowed_methods(request)
+    if status == 405:
+        # Found here rather than taken from Sanic, which sometimes leaves the
+        # list out and counts the web app's files under /api/.
+        allowed = _allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+        else:
+            # Only the web app's files answer at this path, and only to GET:
+            # to the API it does not exist, whatever the method.
+            status = 404
+    code, title = _FRAMEWORK_CODES.get(status, ("bad_request", "Bad request"))
     detail = _framework_detail(status, request)
     return problem_response(status, code, title, detail, headers=headers)
 
 
-def _allowed_methods(request: Request) -> str:
+def _allowed_methods(request: Request) -> list[str]:
     """The methods `request.path` is routed for, as a 405's Allow header.
 
     Sanic's router leaves the list out when several routes share a path with
     parameters, such as a favorite's GET, PUT and DELETE, so it is found here
-    by routing the path once per method.
+    by routing the path once per method. Under /api/ the web app's files,
+    which take any GET, do not count.
     """
     allowed = []
+    in_api = request.path.startswith("/api/")
     for method in _METHODS:
         try:
-            request.app.router.get(request.path, method, request.headers.get("host"))
+            route, _, _ = request.app.router.get(
+                request.path, method, request.headers.get("host")
+            )
         except SanicException:
             continue
-        allowed.append(method)
-    return ", ".join(allowed)
+        if not (in_api and is_web_app_route(route.name)):
+            allowed.append(method)
+    return allowed
+
+
+def is_web_app_route(name: str | None) -> bool:
+    """Whether a route (by its name) serves the web app's files."""
+    return name is not None and name.endswith(f".{WEB_APP_ROUTE}")
 
 
 def _framework_detail(status: int, request: Request) -> str:
@@ -149,6 +170,23 @@ def render_database_unavailable(request: Request, error: BaseException) -> HTTPR
         type(error).__name__,
     )
     return render_trove_error(request, ServiceUnavailable())
+
+
+def render_database_error(request: Request, error: BaseException) -> HTTPResponse:
+    """A query failed: a 503 if the database lacks Trove's tables, else a bug.
+
+    A database that was never migrated (`trove migrate`) cannot serve any
+    request until it is; every other failed query is Trove's own mistake.
+    """
+    cause = error.__cause__ or error
+    if isinstance(cause, UndefinedTableError) or "no such table" in str(cause):
+        logger.error(
+            "%s %s: the database has none of Trove's tables; run `trove migrate`",
+            request.method,
+            request.path,
+        )
+        return render_trove_error(request, ServiceUnavailable())
+    return render_unexpected(request, error)
 
 
 def render_unexpected(request: Request, error: BaseException) -> HTTPResponse:

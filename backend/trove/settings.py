@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from trove.accounts.tokens import MAX_LIFETIME
 from trove.proxies import parse_networks
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +79,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pixabay_timeout=_number(env, "TROVE_PIXABAY_TIMEOUT", 10.0, 0.1, 120.0),
         jwt_secret=_jwt_secret(env.get("TROVE_JWT_SECRET"), mode, var_dir),
         token_ttl=int(
-            _number(env, "TROVE_TOKEN_TTL", 3600, 60, 30 * 86400, integer=True)
+            _number(env, "TROVE_TOKEN_TTL", 3600, 60, MAX_LIFETIME, integer=True)
         ),
         host=env.get("TROVE_HOST") or "127.0.0.1",
         port=int(_number(env, "TROVE_PORT", 8000, 1, 65535, integer=True)),

@@ -127,3 +127,26 @@ def test_the_same_mailbox_cannot_register_twice_in_two_spellings(client):
 
     assert first.status_code == 201
     assert quoted.status_code == 409
+
+
+def test_an_api_path_that_no_operation_has_is_a_404_whatever_the_method(api):
+    # Plain httpx: the contract's checker would take the last path for a
+    # favorite's with an empty id.
+    for method, path in [
+        ("PUT", "/api/v1/nope"),
+        ("POST", "/api/v1/images/"),
+        ("DELETE", "/api/v1/users/me/favorites/image/"),
+    ]:
+        response = httpx.request(method, api.url + path)
+
+        assert response.status_code == 404, (method, path)
+        assert response.json()["code"] == "not_found"
+
+
+def test_a_method_an_api_path_does_not_take_is_a_405_naming_the_ones_it_does(
+    client,
+):
+    response = client.put("/api/v1/images")
+
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 
 from tests.conftest import STRONG_PASSWORD, new_email, register
 from tests.support.contract_client import ApiClient
+from tests.support.databases import fresh_postgres_database
 from tests.support.servers import run_trove, running_api, trove_env
 
 
@@ -119,3 +121,30 @@ def _delete_user(api, email: str) -> None:
     asyncio.run(delete())
 
 
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_database_that_was_never_migrated_is_reported_not_hidden(
+    backend, fake_pixabay
+):
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            database_url = _sqlite_url()
+        else:
+            database_url = stack.enter_context(fresh_postgres_database())
+        api = stack.enter_context(
+            running_api(
+                database_url=database_url, pixabay_url=fake_pixabay.url, migrate=False
+            )
+        )
+        with ApiClient(api.url) as client:
+            health = client.get("/api/v1/health")
+            registered = client.post(
+                "/api/v1/users",
+                json={"email": new_email(), "password": STRONG_PASSWORD},
+            )
+
+    assert health.status_code == 503
+    assert health.json()["database"] == "unavailable"
+    assert registered.status_code == 503
+    assert registered.json()["code"] == "service_unavailable"

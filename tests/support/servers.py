@@ -91,11 +91,13 @@ def running_api(
     pixabay_key: str | None = "test-key",
     extra_env: dict[str, str] | None = None,
     as_the_image_starts: bool = False,
+    migrate: bool = True,
 ) -> Iterator[ApiProcess]:
     """Migrate the database, start `trove serve`, wait until it answers.
 
     `as_the_image_starts` runs `trove serve --migrate`, the container's
-    command, instead of migrating first.
+    command, instead of migrating first; `migrate=False` serves the database
+    as it is.
     """
     env = trove_env(
         database_url=database_url,
@@ -103,7 +105,7 @@ def running_api(
         pixabay_key=pixabay_key,
         extra_env=extra_env,
     )
-    if not as_the_image_starts:
+    if migrate and not as_the_image_starts:
         migrated = run_trove("migrate", env=env)
         if migrated.returncode != 0:
             raise RuntimeError(f"trove migrate failed:\n{migrated.stderr}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import jwt
 import pytest
@@ -19,7 +20,7 @@ def _forge(**claims) -> str:
         "sub": "1",
         "iat": now,
         "exp": now + 60,
-        "jti": "j",
+        "jti": uuid.uuid4().hex,
         "iss": "trove",
         "aud": "trove-api",
     }
@@ -61,6 +62,41 @@ def test_an_issued_token_names_its_user():
 def test_tokens_that_name_no_possible_user_are_refused(token):
     with pytest.raises(InvalidToken):
         TokenSigner(SECRET, 3600).user_id(token)
+
+
+def test_a_well_forged_token_passes():
+    assert TokenSigner(SECRET, 3600).user_id(_forge()) == 1
+
+
+NOW = int(time.time())
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        _forge(jti="a" * 65),
+        _forge(jti="a\x00" * 16),
+        _forge(jti="' OR 1=1 --"),
+        _forge(jti=7),
+        _forge(exp=10**20),
+        _forge(exp=NOW + 31 * 86400),
+        _forge(iat=-5, exp=NOW + 60),
+        _forge(iat=NOW, exp=NOW - 1),
+    ],
+    ids=[
+        "jti-too-long",
+        "jti-with-nul",
+        "jti-with-sql",
+        "jti-not-a-string",
+        "exp-never",
+        "exp-past-the-longest-lifetime",
+        "iat-negative",
+        "exp-before-iat",
+    ],
+)
+def test_signed_tokens_of_shapes_trove_never_issues_are_refused(token):
+    with pytest.raises(InvalidToken):
+        TokenSigner(SECRET, 3600).verify(token)
 
 
 def test_a_token_missing_a_claim_is_refused():

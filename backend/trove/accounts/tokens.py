@@ -17,6 +17,9 @@ ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "iss", "aud"]
 _USER_ID = re.compile(r"[1-9][0-9]{0,18}")
 MAX_USER_ID = 2**63 - 1  # the largest id the database can hold
+_TOKEN_ID = re.compile(r"[0-9a-f]{32}")  # what `issue` gives out
+# The longest lifetime the settings allow; a longer one was not issued here.
+MAX_LIFETIME = 30 * 86400
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +86,14 @@ class TokenSigner:
         subject = claims["sub"]
         if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
             raise InvalidToken("The token is not valid.")
-        if int(subject) > MAX_USER_ID or not isinstance(claims["jti"], str):
+        token_id, issued_at, expires_at = claims["jti"], claims["iat"], claims["exp"]
+        # Only shapes Trove itself issues: anything else, even well signed,
+        # is refused before it reaches the database.
+        if (
+            int(subject) > MAX_USER_ID
+            or not isinstance(token_id, str)
+            or not _TOKEN_ID.fullmatch(token_id)
+            or not 0 <= issued_at <= expires_at <= issued_at + MAX_LIFETIME
+        ):
             raise InvalidToken("The token is not valid.")
-        return Claims(
-            int(subject), claims["jti"], float(claims["iat"]), int(claims["exp"])
-        )
+        return Claims(int(subject), token_id, float(issued_at), int(expires_at))

@@ -101,6 +101,8 @@ class FavoritesService:
         self, user_id: int, media_type: str | None, limit: int, cursor: str | None
     ) -> FavoritePage:
         """One page, newest first, keyed on the id so paging stays stable."""
+        # The text gets fixed fragments and placeholders only; values travel
+        # apart from it.
         conditions = ["user_id = $1"]
         values: list[Any] = [user_id]
         if media_type is not None:
@@ -128,6 +130,7 @@ class FavoritesService:
         """Which of `media_ids` the user has as favorites, in one query."""
         if not media_ids:
             return set()
+        # One placeholder per id: the text depends on their count alone.
         wanted = ", ".join(f"${n}" for n in range(3, len(media_ids) + 3))
         rows = await db.fetch(
             "SELECT media_id FROM favorites WHERE user_id = $1"
