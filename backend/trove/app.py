@@ -12,6 +12,7 @@ from sanic.exceptions import NotFound as SanicNotFound
 from sanic.exceptions import SanicException
 from sanic.response import file as file_response
 from sanic_ext import Extend
+from tortoise import connections as tortoise_connections
 from tortoise.contrib.sanic import register_tortoise
 from tortoise.exceptions import DBConnectionError, OperationalError
 
@@ -119,6 +120,16 @@ def create_app(settings: Settings | None = None, name: str = "trove") -> Sanic:
         check_schemas=not settings.bench_skip_validation,
     )
     register_tortoise(app, config=db.tortoise_config(settings.database_url))
+
+    @app.before_server_start
+    async def open_database(app: Sanic) -> None:
+        # SQLite's one connection is opened lazily, under the lock every
+        # query takes; a first request cancelled meanwhile (its client hung
+        # up) would keep that lock. Opened here, before any request.
+        try:
+            await tortoise_connections.get("default").execute_query("SELECT 1")
+        except Exception:  # the requests that need it will say so
+            logger.warning("the database is not reachable at start", exc_info=True)
     _add_error_handlers(app, settings.frontend_dir)
     if settings.frontend_dir is not None:
         app.static("/", settings.frontend_dir, index="index.html", name=WEB_APP_ROUTE)

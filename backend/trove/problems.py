@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import orjson
-from asyncpg import UndefinedTableError
+from asyncpg import UndefinedColumnError, UndefinedTableError
 from sanic import HTTPResponse, Request
 from sanic.exceptions import SanicException
 
@@ -18,6 +18,8 @@ MAX_FIELD_ERRORS = 100
 MAX_FIELD_NAME = 200
 MAX_PATH_IN_DETAIL = 200
 
+# How SQLite says that a table or column a query names does not exist.
+_SQLITE_SCHEMA_MISSING = ("no such table", "no such column", "has no column named")
 # The name of the route that serves the web app's files.
 WEB_APP_ROUTE = "frontend"
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -116,6 +118,7 @@ def render_framework_error(request: Request, error: SanicException) -> HTTPRespo
             # Only the web app's files answer at this path, and only to GET:
             # to the API it does not exist, whatever the method.
             status = 404
+            headers.pop("Allow", None)
     code, title = _FRAMEWORK_CODES.get(status, ("bad_request", "Bad request"))
     detail = _framework_detail(status, request)
     return problem_response(status, code, title, detail, headers=headers)
@@ -158,6 +161,8 @@ def _framework_detail(status: int, request: Request) -> str:
         return f"{path} does not accept {request.method}."
     if status == 413:
         return "The request body is too large."
+    if status == 503:
+        return "Trove could not answer in time; try again shortly."
     return "The request could not be understood."
 
 
@@ -173,15 +178,17 @@ def render_database_unavailable(request: Request, error: BaseException) -> HTTPR
 
 
 def render_database_error(request: Request, error: BaseException) -> HTTPResponse:
-    """A query failed: a 503 if the database lacks Trove's tables, else a bug.
+    """A query failed: a 503 if the database is not migrated, else a bug.
 
     A database that was never migrated (`trove migrate`) cannot serve any
     request until it is; every other failed query is Trove's own mistake.
     """
     cause = error.__cause__ or error
-    if isinstance(cause, UndefinedTableError) or "no such table" in str(cause):
+    if isinstance(cause, UndefinedTableError | UndefinedColumnError) or any(
+        sign in str(cause) for sign in _SQLITE_SCHEMA_MISSING
+    ):
         logger.error(
-            "%s %s: the database has none of Trove's tables; run `trove migrate`",
+            "%s %s: the database lacks Trove's tables or columns; run `trove migrate`",
             request.method,
             request.path,
         )

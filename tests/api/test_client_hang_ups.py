@@ -10,14 +10,24 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import socket
+import subprocess
+import sys
 import time
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from tests.conftest import STRONG_PASSWORD, register
 from tests.support.contract_client import ApiClient
-from tests.support.servers import running_api
+from tests.support.servers import (
+    ROOT,
+    START_TIMEOUT,
+    run_trove,
+    running_api,
+    stop,
+    trove_env,
+)
 
 ROUNDS = 12
 AT_ONCE = 8
@@ -92,3 +102,40 @@ def test_hanging_up_during_logouts_and_deletions_leaves_the_database_working(
             "/api/v1/tokens", json={"email": email, "password": STRONG_PASSWORD}
         )
         assert still.status_code == 200
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_a_first_request_hung_up_at_once_leaves_the_database_working(
+    database_url, fake_pixabay
+):
+    env = trove_env(database_url=database_url, pixabay_url=fake_pixabay.url)
+    assert run_trove("migrate", env=env).returncode == 0
+    port = int(env["TROVE_PORT"])
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "trove", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _listening(port) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # Nothing has asked the database anything yet.
+        _hang_up_after(url, b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n", 0)
+
+        health = httpx.get(url + "/api/v1/health", timeout=10)
+    finally:
+        stop(server)
+
+    assert health.status_code == 200

@@ -110,3 +110,15 @@ def test_a_token_missing_a_claim_is_refused():
 
     with pytest.raises(InvalidToken):
         TokenSigner(SECRET, 3600).user_id(jwt.encode(claims, SECRET, "HS256"))
+
+
+def test_a_token_is_dated_when_its_password_was_read_not_after():
+    signer = TokenSigner(SECRET, 3600)
+    read_at = time.time() - 0.5  # bcrypt ran since
+
+    token = signer.issue(7, read_at)
+
+    claims = jwt.decode(token.value, options={"verify_signature": False})
+    assert read_at - 0.000001 <= claims["iat"] <= read_at
+    assert claims["exp"] == int(read_at) + 3600
+    assert 3599 <= token.expires_in <= 3600

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -104,6 +105,9 @@ class AccountsService:
         await _refuse_while_waiting(self._limits.failed_logins_per_account, account)
         await _refuse_while_waiting(self._limits.failed_logins_per_client, client)
 
+        # Taken before the password is read: if it changes while bcrypt runs,
+        # the change's time is later and the token is refused.
+        checked_at = time.time()
         user = await self._check_credentials(email, password)
         if user is None:
             await self._limits.failed_logins_per_account.record(account)
@@ -111,9 +115,13 @@ class AccountsService:
             raise InvalidCredentials()
 
         if self._hasher.needs_rehash(user.password_hash):
-            user.password_hash = await self._hasher.hash(password)
-            await user.save(update_fields=["password_hash"])
-        return self._signer.issue(user.id)
+            new_hash = await self._hasher.hash(password)
+            # Only over the hash just checked: never over a new password set
+            # meanwhile.
+            await User.filter(id=user.id, password_hash=user.password_hash).update(
+                password_hash=new_hash
+            )
+        return self._signer.issue(user.id, checked_at)
 
     async def _check_credentials(self, email: str, password: str) -> User | None:
         user = None

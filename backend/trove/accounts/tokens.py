@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import time
 import uuid
@@ -45,19 +46,27 @@ class TokenSigner:
         self._secret = secret
         self._ttl = ttl
 
-    def issue(self, user_id: int) -> Token:
+    def issue(self, user_id: int, checked_at: float | None = None) -> Token:
+        """A token for `user_id`, dated `checked_at` (default: now).
+
+        Logins pass the moment they read the password they checked, so that
+        a password changed while bcrypt ran still refuses the token.
+        """
         now = time.time()
+        issued_at = now if checked_at is None else min(checked_at, now)
+        expires_at = int(issued_at) + self._ttl
         claims = {
             "sub": str(user_id),
-            # To the millisecond, so that a password change refuses exactly
-            # the tokens issued before it, even within the same second.
-            "iat": round(now, 3),
-            "exp": int(now) + self._ttl,
+            # To the microsecond, rounded down, so that a password change
+            # refuses exactly the tokens issued before it.
+            "iat": math.floor(issued_at * 1_000_000) / 1_000_000,
+            "exp": expires_at,
             "jti": uuid.uuid4().hex,
             "iss": ISSUER,
             "aud": AUDIENCE,
         }
-        return Token(jwt.encode(claims, self._secret, ALGORITHM), self._ttl)
+        value = jwt.encode(claims, self._secret, ALGORITHM)
+        return Token(value, max(0, expires_at - int(now)))
 
     def user_id(self, value: str) -> int:
         """The user id a valid token names; raises InvalidToken otherwise."""
@@ -93,7 +102,14 @@ class TokenSigner:
             int(subject) > MAX_USER_ID
             or not isinstance(token_id, str)
             or not _TOKEN_ID.fullmatch(token_id)
+            or not _is_number(issued_at)
+            or not _is_number(expires_at)
             or not 0 <= issued_at <= expires_at <= issued_at + MAX_LIFETIME
         ):
             raise InvalidToken("The token is not valid.")
         return Claims(int(subject), token_id, float(issued_at), int(expires_at))
+
+
+def _is_number(value: object) -> bool:
+    # PyJWT lets through numeric strings such as "1796412772".
+    return isinstance(value, int | float) and not isinstance(value, bool)
