@@ -178,13 +178,27 @@ class AccountsService:
             user, current_password, "current_password"
         )
         new_hash = await self._hasher.hash(new_password)
-        # Only if nobody changed the password since it was checked: of two
-        # changes at once, one wins and the other is told so.
-        changed = await User.filter(
-            id=stored.id, password_hash=stored.password_hash
-        ).update(password_hash=new_hash, tokens_valid_after=datetime.now(UTC))
-        if not changed:
+        for _ in range(3):
+            # Only over the hash that was checked: of two changes at once,
+            # one wins and the other is told so.
+            changed = await User.filter(
+                id=stored.id, password_hash=stored.password_hash
+            ).update(password_hash=new_hash, tokens_valid_after=datetime.now(UTC))
+            if changed:
+                break
+            # The hash changed since: a login's rehash of the same password
+            # (then try again over the new hash) or another change.
+            stored = await User.get_or_none(id=user.id)
+            if stored is None or not await self._hasher.verify(
+                current_password, stored.password_hash
+            ):
+                raise Conflict("The password was changed meanwhile; try again.")
+        else:
             raise Conflict("The password was changed meanwhile; try again.")
+        # Dated again now that the change is stored: a login that read the
+        # old hash just before it was stored dates its token after the time
+        # set above, never after this one.
+        await User.filter(id=stored.id).update(tokens_valid_after=datetime.now(UTC))
         logger.info("user %s changed their password", user.id)
 
     async def delete_account(self, user: CurrentUser, password: str) -> None:
