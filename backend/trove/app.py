@@ -12,7 +12,6 @@ from sanic.exceptions import NotFound as SanicNotFound
 from sanic.exceptions import SanicException
 from sanic.response import file as file_response
 from sanic_ext import Extend
-from tortoise import connections as tortoise_connections
 from tortoise.contrib.sanic import register_tortoise
 from tortoise.exceptions import DBConnectionError, OperationalError
 
@@ -127,7 +126,7 @@ def create_app(settings: Settings | None = None, name: str = "trove") -> Sanic:
         # query takes; a first request cancelled meanwhile (its client hung
         # up) would keep that lock. Opened here, before any request.
         try:
-            await tortoise_connections.get("default").execute_query("SELECT 1")
+            await db.fetch("SELECT 1")
         except Exception:  # the requests that need it will say so
             logger.warning("the database is not reachable at start", exc_info=True)
     _add_error_handlers(app, settings.frontend_dir)
